@@ -1,0 +1,179 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let swiftSettings: [SwiftSetting] = [
+    .swiftLanguageMode(.v6),
+]
+
+let package = Package(
+    name: "SwiftReplies",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "swiftreplies", targets: ["swiftreplies"]),
+        .library(name: "SwiftRepliesCore", targets: ["SwiftRepliesCore"]),
+        .library(name: "SwiftRepliesConfig", targets: ["SwiftRepliesConfig"]),
+        .library(name: "SwiftRepliesStores", targets: ["SwiftRepliesStores"]),
+        .library(name: "SwiftRepliesAgents", targets: ["SwiftRepliesAgents"]),
+        .library(name: "SwiftRepliesMiddleware", targets: ["SwiftRepliesMiddleware"]),
+        .library(name: "SwiftRepliesChannels", targets: ["SwiftRepliesChannels"]),
+        .library(name: "SwiftRepliesRuntime", targets: ["SwiftRepliesRuntime"]),
+        .library(name: "SwiftRepliesServer", targets: ["SwiftRepliesServer"]),
+        .library(name: "SwiftRepliesTesting", targets: ["SwiftRepliesTesting"]),
+        .plugin(name: "ValidateConfigPlugin", targets: ["ValidateConfigPlugin"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-crypto.git", from: "4.5.2"),
+        .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
+        .package(url: "https://github.com/vapor/sqlite-nio.git", from: "1.13.2"),
+        .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+    ],
+    targets: [
+        // Core: identifiers, definitions, the turn, agent/middleware/store/channel protocols and the
+        // turn pipeline. Imports no HTTP and no SQL.
+        .target(
+            name: "SwiftRepliesCore",
+            dependencies: [
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // Configuration: YAML (Yams) into typed definitions, validation, snapshots and routing.
+        .target(
+            name: "SwiftRepliesConfig",
+            dependencies: [
+                "SwiftRepliesCore",
+                .product(name: "Yams", package: "Yams"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // Storage: the SQLite store (sqlite-nio) and the migration runner.
+        .target(
+            name: "SwiftRepliesStores",
+            dependencies: [
+                "SwiftRepliesCore",
+                .product(name: "SQLiteNIO", package: "sqlite-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // Built-in turn middleware: knowledge base retrieval, conversation instructions.
+        .target(
+            name: "SwiftRepliesMiddleware",
+            dependencies: ["SwiftRepliesCore"],
+            swiftSettings: swiftSettings
+        ),
+        // Built-in agent modules: the catalogue-and-knowledge-base sales agent.
+        .target(
+            name: "SwiftRepliesAgents",
+            dependencies: ["SwiftRepliesCore"],
+            swiftSettings: swiftSettings
+        ),
+        // Provider channels: Meta WhatsApp Cloud API, Infobip, Twilio (verify, parse, send).
+        .target(
+            name: "SwiftRepliesChannels",
+            dependencies: [
+                "SwiftRepliesCore",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOFoundationCompat", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // Runtime: wires configuration, registries, store and pipeline into a conversation engine.
+        .target(
+            name: "SwiftRepliesRuntime",
+            dependencies: [
+                "SwiftRepliesCore",
+                "SwiftRepliesConfig",
+                "SwiftRepliesStores",
+                "SwiftRepliesMiddleware",
+                "SwiftRepliesAgents",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // Server: Hummingbird application, webhooks, dispatch, outbox, health and metrics.
+        .target(
+            name: "SwiftRepliesServer",
+            dependencies: [
+                "SwiftRepliesCore",
+                "SwiftRepliesConfig",
+                "SwiftRepliesStores",
+                "SwiftRepliesRuntime",
+                "SwiftRepliesChannels",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // The test kit agent authors use: scripted conversations through the real pipeline.
+        .target(
+            name: "SwiftRepliesTesting",
+            dependencies: [
+                "SwiftRepliesCore",
+                "SwiftRepliesConfig",
+                "SwiftRepliesStores",
+                "SwiftRepliesRuntime",
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "swiftreplies",
+            dependencies: [
+                "SwiftRepliesCore",
+                "SwiftRepliesConfig",
+                "SwiftRepliesStores",
+                "SwiftRepliesRuntime",
+                "SwiftRepliesServer",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .plugin(
+            name: "ValidateConfigPlugin",
+            capability: .command(
+                intent: .custom(verb: "validate-config", description: "Validate tenants.yaml and agents/ with swiftreplies validate"),
+                permissions: []
+            ),
+            dependencies: ["swiftreplies"]
+        ),
+        .testTarget(
+            name: "SwiftRepliesTests",
+            dependencies: [
+                "SwiftRepliesCore",
+                "SwiftRepliesConfig",
+                "SwiftRepliesStores",
+                "SwiftRepliesMiddleware",
+                "SwiftRepliesAgents",
+                "SwiftRepliesChannels",
+                "SwiftRepliesRuntime",
+                "SwiftRepliesServer",
+                "SwiftRepliesTesting",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            resources: [.copy("Fixtures")],
+            swiftSettings: swiftSettings
+        ),
+    ]
+)

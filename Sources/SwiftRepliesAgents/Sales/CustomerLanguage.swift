@@ -1,0 +1,49 @@
+import SwiftRepliesCore
+
+/// The four ways the seed tenants' customers write.
+public enum CustomerLanguage: String, Sendable, Hashable, CaseIterable {
+    case english = "en"
+    case french = "fr"
+    case arabic = "ar"
+    /// Lebanese Arabic in Latin letters, digits for sounds (`2adde`, `3andkon`, `7elo`).
+    case arabizi
+
+    /// Guesses the language of a message from its script and marker words.
+    public static func detect(_ text: String) -> CustomerLanguage {
+        var arabicLetters = 0
+        var latinLetters = 0
+        for scalar in text.unicodeScalars {
+            if (0x0600...0x06FF).contains(scalar.value) { arabicLetters += 1 } else if scalar.properties.isAlphabetic { latinLetters += 1 }
+        }
+        if arabicLetters > latinLetters { return .arabic }
+        let tokens = TextNormalizer.tokens(text)
+        var french = 0
+        var arabizi = 0
+        for token in tokens {
+            if frenchMarkers.contains(token) { french += 1 }
+            if arabiziMarkers.contains(token) { arabizi += 1 }
+            // Digits standing for Arabic sounds inside a word: 2adde, 3andak, 7elo, ma3ak.
+            if token.count > 2, token.contains(where: { $0 == "2" || $0 == "3" || $0 == "7" || $0 == "5" }),
+                token.contains(where: { $0.isLetter })
+            {
+                arabizi += 1
+            }
+        }
+        if text.contains("é") || text.contains("è") || text.contains("ç") || text.contains("à") || text.contains("ê") { french += 1 }
+        if arabizi > 0, arabizi >= french { return .arabizi }
+        if french > 0 { return .french }
+        return .english
+    }
+
+    static let frenchMarkers: Set<String> = [
+        "bonjour", "bonsoir", "salut", "combien", "prix", "coute", "est", "vous", "je", "livraison", "merci", "produit", "produits",
+        "voudrais", "veux", "commander", "acheter", "remise", "reduction", "quel", "quelle", "quand", "comment", "avez", "pour", "les",
+        "des", "une", "svp", "oui", "non", "avec", "mon", "ma", "mes", "votre", "retour", "rembourse", "garantie", "paiement",
+    ]
+    static let arabiziMarkers: Set<String> = [
+        "kif", "kifak", "kifik", "adde", "2adde", "addesh", "2addesh", "b2adde", "bi2adde", "baddi", "bade", "badde", "bde", "shu", "chu",
+        "chou", "shou", "fi", "fee", "3andkon", "3andak", "3andik", "aandkon", "ndkon", "wen", "emta", "lezem", "mnih", "ktir", "kteer",
+        "hayda", "hayde", "hek", "lesh", "leh", "mech", "mish", "msh", "ma3", "ma3ak", "w", "ya3ne", "yaane", "habibi", "tawsil",
+        "sa3er", "se3er", "sa3r", "marhaba", "marhaba", "ahla", "3a", "3al", "bi", "kam", "khasm", "ta2sit", "raje3", "b", "eza", "iza",
+    ]
+}

@@ -1,0 +1,53 @@
+import SwiftRepliesCore
+
+/// Finds the catalogue products a message names, by name or alias, in any of the four languages.
+struct ProductMatcher: Sendable {
+    private struct Candidate: Sendable {
+        var productIndex: Int
+        var tokens: [String]
+    }
+
+    let products: [Product]
+    private let candidates: [Candidate]
+
+    init(products: [Product]) {
+        self.products = products
+        var candidates: [Candidate] = []
+        for (index, product) in products.enumerated() {
+            for phrase in [product.name, product.sku] + product.aliases {
+                let tokens = TextNormalizer.tokens(phrase)
+                if !tokens.isEmpty { candidates.append(Candidate(productIndex: index, tokens: tokens)) }
+            }
+        }
+        self.candidates = candidates
+    }
+
+    /// Products named in `tokens`, best match first (longer phrases win; each product once).
+    func match(_ tokens: [String]) -> [Product] {
+        var best: [Int: Int] = [:]
+        for candidate in candidates {
+            let length = candidate.tokens.count
+            guard length <= tokens.count else { continue }
+            for start in 0...(tokens.count - length) {
+                var matched = true
+                for offset in 0..<length where !Self.same(tokens[start + offset], candidate.tokens[offset]) {
+                    matched = false
+                    break
+                }
+                if matched {
+                    best[candidate.productIndex] = max(best[candidate.productIndex] ?? 0, length)
+                    break
+                }
+            }
+        }
+        return best.sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }.map { products[$0.key] }
+    }
+
+    /// Equal, or the same word with a plural or article difference (`strip`/`strips`).
+    private static func same(_ word: String, _ phrase: String) -> Bool {
+        if word == phrase { return true }
+        guard word.count >= 4, phrase.count >= 4 else { return false }
+        let (short, long) = word.count < phrase.count ? (word, phrase) : (phrase, word)
+        return long.hasPrefix(short) && long.count - short.count <= 2
+    }
+}

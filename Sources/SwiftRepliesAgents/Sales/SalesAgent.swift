@@ -1,0 +1,137 @@
+import Foundation
+import SwiftRepliesCore
+
+/// The built-in `sales` module: a catalogue-and-knowledge-base sales agent that needs no network.
+///
+/// It greets, answers product and price questions naming the product and its catalogue price,
+/// answers FAQs from the knowledge base hits the `knowledge_base` middleware found, records order
+/// intents, grants discounts up to the agent's limit and asks the Actions Center above it, hands
+/// a conversation to a human on the agent's keywords, and answers everything else with the
+/// agent's fallback: never an invented price. Customers may write English, French, Arabic or
+/// Arabizi; the frame of each answer follows their language.
+///
+/// Settings (`settings:` in the agent YAML): `knowledge_min_score` (default 1.5), the BM25 score
+/// a knowledge base hit needs to be used as the answer.
+public struct SalesAgent: AgentModule {
+    public let definition: AgentDefinition
+    let lexicon = SalesLexicon.standard
+    let products: ProductMatcher
+    let minimumKnowledgeScore: Double
+    private let humanPhrases: [[String]]
+
+    public init(definition: AgentDefinition) {
+        self.definition = definition
+        self.products = ProductMatcher(products: definition.catalogue)
+        self.minimumKnowledgeScore = definition.settings["knowledge_min_score"]?.numberValue ?? 1.5
+        self.humanPhrases = definition.escalation.humanKeywords.map { TextNormalizer.tokens($0) }.filter { !$0.isEmpty }
+    }
+
+    public func respond(to turn: Turn) async throws -> AgentResponse {
+        if case .actionResolved(let resolution) = turn.trigger {
+            let language = CustomerLanguage.detect(turn.history.last(where: { $0.direction == .inbound })?.text ?? "")
+            return AgentResponse(messages: [SalesPhrases(language: language).resolution(resolution)], intent: "action.\(resolution.outcome.rawValue)")
+        }
+        let text = turn.text
+        let tokens = TextNormalizer.tokens(text)
+        guard !tokens.isEmpty else { return .silent(intent: "empty") }
+        let language = CustomerLanguage.detect(text)
+        let phrases = SalesPhrases(language: language)
+        let tokenSet = Set(tokens)
+        let named = products.match(tokens)
+
+        if lexicon.contains(humanPhrases, in: tokens) {
+            return AgentResponse(
+                messages: [phrases.humanHandoff],
+                escalation: EscalationRequest(requestType: "human_handoff", details: "Customer asks for a person: \"\(text)\"", priority: .high),
+                intent: "human_handoff"
+            )
+        }
+        if !tokenSet.isDisjoint(with: lexicon.refund) {
+            return AgentResponse(
+                messages: [phrases.refundEscalated],
+                escalation: EscalationRequest(requestType: "refund", details: "Customer asks for a refund: \"\(text)\"", priority: .high),
+                intent: "refund"
+            )
+        }
+        let percent = PercentExtractor.firstPercent(in: text)
+        if !tokenSet.isDisjoint(with: lexicon.discount) || (percent != nil && !tokenSet.isDisjoint(with: ["off", "moins"])) {
+            return discount(percent: percent, named: named, text: text, phrases: phrases)
+        }
+
+        let asksPrice = !tokenSet.isDisjoint(with: lexicon.price) || lexicon.contains(lexicon.pricePhrases, in: tokens)
+        let wantsToOrder = !tokenSet.isDisjoint(with: lexicon.order)
+        let bestHit = turn.context.knowledgeHits.first.flatMap { $0.score >= minimumKnowledgeScore ? $0 : nil }
+
+        if !named.isEmpty, wantsToOrder {
+            let quantity = Self.quantity(in: tokens) ?? 1
+            let lines = named.prefix(3).map { OrderLine(sku: $0.sku, name: $0.name, quantity: quantity, unitPrice: $0.price, currency: $0.currency) }
+            let total = lines.reduce(Decimal(0)) { $0 + $1.unitPrice * Decimal($1.quantity) }
+            let currency = lines.first?.currency ?? definition.currency
+            return AgentResponse(messages: [phrases.order(Array(lines), total: Money.format(total, currency: currency))], orderIntent: OrderIntent(lines: Array(lines)), intent: "order")
+        }
+        if !named.isEmpty, asksPrice || bestHit == nil {
+            return AgentResponse(messages: named.prefix(3).map { phrases.price($0) }, intent: "price")
+        }
+        if let bestHit {
+            return AgentResponse(messages: [bestHit.entry.answer], intent: "faq:\(bestHit.entry.id)")
+        }
+        if asksPrice {
+            return AgentResponse(messages: [phrases.whichProduct(definition.catalogue)], intent: "price.which_product")
+        }
+        if !tokenSet.isDisjoint(with: lexicon.catalogue) || lexicon.contains(lexicon.catalouguePhrases, in: tokens) {
+            return AgentResponse(messages: [phrases.catalogue(definition.catalogue)], intent: "catalogue")
+        }
+        if tokens.allSatisfy({ lexicon.greeting.contains($0) || KnowledgeIndex.stopwords.contains($0) }) {
+            return AgentResponse(messages: [definition.greeting.isEmpty ? "Hello! How can I help you?" : definition.greeting], intent: "greeting")
+        }
+        return AgentResponse(messages: [definition.fallback], intent: "fallback")
+    }
+
+    private func discount(percent: Double?, named: [Product], text: String, phrases: SalesPhrases) -> AgentResponse {
+        let limit = definition.escalation.maxDiscountPercent ?? 0
+        let productNote = named.first.map { " on \($0.name) (\($0.sku))" } ?? ""
+        guard let percent else {
+            if limit > 0 { return AgentResponse(messages: [phrases.discountMaximum(limit)], intent: "discount.offer") }
+            return AgentResponse(
+                messages: [phrases.discountEscalated(0)],
+                escalation: EscalationRequest(requestType: "discount_approval", details: "Customer asks for a discount\(productNote): \"\(text)\""),
+                intent: "discount.escalated"
+            )
+        }
+        if percent <= limit {
+            let lines = named.prefix(3).map { OrderLine(sku: $0.sku, name: $0.name, quantity: 1, unitPrice: $0.price, currency: $0.currency) }
+            return AgentResponse(
+                messages: [phrases.discountGranted(percent)], orderIntent: lines.isEmpty ? nil : OrderIntent(lines: Array(lines), discountPercent: percent),
+                intent: "discount.granted"
+            )
+        }
+        var context = ["limit_percent": SalesPhrases.percent(limit)]
+        if let product = named.first {
+            context["sku"] = product.sku
+            context["product"] = product.name
+        }
+        return AgentResponse(
+            messages: [phrases.discountEscalated(percent)],
+            escalation: EscalationRequest(
+                requestType: "discount_approval", details: "Customer asks for a \(SalesPhrases.percent(percent)) discount\(productNote); the agent may grant \(SalesPhrases.percent(limit))",
+                requestedAmount: percent, priority: percent >= 2 * max(limit, 1) ? .high : .medium, context: context
+            ),
+            intent: "discount.escalated"
+        )
+    }
+
+    /// A small quantity (1-50) written as a digit or a number word.
+    static func quantity(in tokens: [String]) -> Int? {
+        let words: [String: Int] = [
+            "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "un": 1, "une": 1, "deux": 2, "trois": 3, "quatre": 4, "cinq": 5,
+            "wa7de": 1, "tnein": 2, "tnen": 2, "tlete": 3, "arb3a": 4, "khamse": 5, "واحد": 1, "اثنين": 2, "تنين": 2, "ثلاثة": 3, "تلاتة": 3,
+        ]
+        for token in tokens {
+            if let value = Int(token), (1...50).contains(value) { return value }
+            if token.hasPrefix("x"), let value = Int(token.dropFirst()), (1...50).contains(value) { return value }
+            if token.hasSuffix("x"), let value = Int(token.dropLast()), (1...50).contains(value) { return value }
+            if let value = words[token] { return value }
+        }
+        return nil
+    }
+}

@@ -1,0 +1,117 @@
+/// A BM25 index over knowledge base entries (question, examples and category), with prefix
+/// terms so that French and English word forms (`livraison`, `livrer`; `return`, `returns`) meet.
+///
+/// Built once per agent definition (and again when entries change); searching is lock-free and
+/// `Sendable`.
+public struct KnowledgeIndex: Sendable {
+    /// BM25 parameters.
+    public struct Parameters: Sendable, Hashable {
+        public var k1: Double = 1.2
+        public var b: Double = 0.75
+        /// How much a prefix-only match counts against an exact token match.
+        public var prefixWeight: Double = 0.5
+        /// Prefix length used for prefix terms (tokens at least this long get one).
+        public var prefixLength: Int = 5
+        public init() {}
+    }
+
+    private struct Document: Sendable {
+        var termFrequencies: [String: Double]
+        var length: Double
+    }
+
+    public let entries: [KnowledgeEntry]
+    private let documents: [Document]
+    private let documentFrequency: [String: Int]
+    private let averageLength: Double
+    private let parameters: Parameters
+
+    public init(entries: [KnowledgeEntry], parameters: Parameters = Parameters()) {
+        self.entries = entries
+        self.parameters = parameters
+        var documents: [Document] = []
+        var frequency: [String: Int] = [:]
+        for entry in entries {
+            let text = ([entry.question] + entry.examples + [entry.category.replacingUnderscores()]).joined(separator: " \n ")
+            let terms = Self.terms(TextNormalizer.tokens(text), parameters: parameters)
+            var counts: [String: Double] = [:]
+            for (term, weight) in terms { counts[term, default: 0] += weight }
+            for term in counts.keys { frequency[term, default: 0] += 1 }
+            documents.append(Document(termFrequencies: counts, length: Double(terms.count)))
+        }
+        self.documents = documents
+        self.documentFrequency = frequency
+        let total = documents.reduce(0) { $0 + $1.length }
+        self.averageLength = documents.isEmpty ? 1 : max(1, total / Double(documents.count))
+    }
+
+    /// The entries that match `query`, best first, with their scores; at most `limit`.
+    public func search(_ query: String, limit: Int = 3, minimumScore: Double = 0.0001) -> [KnowledgeHit] {
+        let queryTerms = Self.terms(TextNormalizer.tokens(query).filter { !Self.stopwords.contains($0) }, parameters: parameters)
+        guard !queryTerms.isEmpty, !documents.isEmpty else { return [] }
+        var unique: [String: Double] = [:]
+        for (term, weight) in queryTerms { unique[term] = max(unique[term] ?? 0, weight) }
+        let count = Double(documents.count)
+        var scored: [(Int, Double)] = []
+        for (index, document) in documents.enumerated() {
+            var score = 0.0
+            for (term, queryWeight) in unique {
+                guard let tf = document.termFrequencies[term], let df = documentFrequency[term] else { continue }
+                let idf = log(1 + (count - Double(df) + 0.5) / (Double(df) + 0.5))
+                let norm = tf * (parameters.k1 + 1) / (tf + parameters.k1 * (1 - parameters.b + parameters.b * document.length / averageLength))
+                score += idf * norm * queryWeight
+            }
+            if score >= minimumScore { scored.append((index, score)) }
+        }
+        scored.sort { $0.1 != $1.1 ? $0.1 > $1.1 : $0.0 < $1.0 }
+        return scored.prefix(limit).map { KnowledgeHit(entry: entries[$0.0], score: $0.1) }
+    }
+
+    /// Exact tokens (weight 1) plus prefix terms (`~livra`, weight `prefixWeight`).
+    private static func terms(_ tokens: [String], parameters: Parameters) -> [(String, Double)] {
+        var terms: [(String, Double)] = []
+        terms.reserveCapacity(tokens.count * 2)
+        for token in tokens {
+            terms.append((token, 1))
+            if token.count >= parameters.prefixLength {
+                terms.append(("~" + String(token.prefix(parameters.prefixLength)), parameters.prefixWeight))
+            } else if token.count >= 4 {
+                // Short words still meet their plural or conjugated forms (`ship` / `ships`).
+                terms.append(("~" + token, parameters.prefixWeight))
+            }
+        }
+        return terms
+    }
+
+    /// Words too common to tell entries apart, in the four languages customers use.
+    public static let stopwords: Set<String> = Set(rawStopwords.flatMap { TextNormalizer.tokens($0) })
+
+    private static let rawStopwords: [String] = [
+        // English
+        "a", "an", "the", "is", "are", "was", "be", "to", "of", "and", "or", "in", "on", "for", "it", "i", "you", "we",
+        "my", "your", "me", "do", "does", "can", "could", "will", "would", "what", "with", "at", "this", "that", "there",
+        "please", "plz", "pls", "hi", "hello", "thanks", "thank", "any", "have", "has", "if", "so", "u", "ur",
+        // French
+        "le", "la", "les", "un", "une", "des", "de", "du", "et", "ou", "est", "je", "tu", "vous", "nous", "il", "elle",
+        "ce", "ca", "que", "qui", "pour", "avec", "en", "au", "aux", "mon", "ma", "mes", "votre", "vos", "est-ce",
+        "bonjour", "merci", "svp", "stp", "pas", "ne", "se", "sur", "dans", "on", "l", "d", "j", "c", "qu", "s",
+        // Arabizi / Lebanese in Latin letters
+        "el", "l", "w", "ya", "ana", "enta", "inte", "ente", "hal", "shi", "chi", "yalla", "marhaba", "merci", "ma",
+        "3a", "3al", "men", "la", "b", "bi",
+        // Arabic
+        "في", "من", "على", "عن", "الى", "إلى", "الي", "ان", "أن", "هل", "ما", "و", "يا", "انا", "انت", "هذا", "هيدا",
+        "مرحبا", "شكرا", "لو", "او", "مع", "اللي", "يلي",
+    ]
+}
+
+extension String {
+    fileprivate func replacingUnderscores() -> String {
+        String(map { $0 == "_" ? " " : $0 })
+    }
+}
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif

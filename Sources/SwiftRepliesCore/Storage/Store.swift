@@ -1,0 +1,77 @@
+import Foundation
+
+/// The persistence protocol. SQLite is the embedded default; PostgreSQL implements the same
+/// protocol and passes the same conformance suite.
+///
+/// Every method that touches tenant data takes the tenant, so a backend can scope it (row-level
+/// security in PostgreSQL). Values are always bound, never interpolated into SQL.
+public protocol Store: Sendable {
+    /// `sqlite` or `postgres`, for `/health`.
+    var backendName: String { get }
+
+    /// Applies pending migrations; returns the versions applied.
+    @discardableResult
+    func migrateUp() async throws -> [Int]
+    /// Rolls back migrations down to `target` (exclusive); returns the versions rolled back.
+    @discardableResult
+    func migrateDown(to target: Int) async throws -> [Int]
+    func migrationStatus() async throws -> MigrationStatus
+
+    /// Fails when the database cannot be reached.
+    func ping() async throws
+
+    /// Mirrors the configured tenants and chatbots into the database (upsert; chatbots no longer
+    /// configured are marked inactive, never deleted, so their history stays).
+    func syncDirectory(_ tenants: [TenantDefinition]) async throws
+
+    /// Stores routed inbound messages (creating contacts as needed) in one transaction; returns
+    /// one outcome per envelope, in order. A provider id already stored for the chatbot is a
+    /// duplicate and is not stored again.
+    func ingest(_ batch: [InboundEnvelope]) async throws -> [IngestOutcome]
+
+    /// Keeps messages sent to numbers no tenant has.
+    func recordUnroutable(_ batch: [UnroutableMessage]) async throws
+
+    /// The contact with this phone number in this tenant, created when missing.
+    func upsertContact(tenantID: TenantID, phone: PhoneNumber, name: String?) async throws -> Contact
+    func contact(tenantID: TenantID, id: ContactID) async throws -> Contact?
+
+    /// The last `limit` messages of a conversation before `beforeID` (all when `nil`), oldest first.
+    func history(_ conversation: ConversationKey, before beforeID: MessageID?, limit: Int) async throws -> [ConversationMessage]
+
+    /// Full records of a contact's messages in a tenant, oldest first.
+    func messages(tenantID: TenantID, contactID: ContactID, limit: Int) async throws -> [StoredMessage]
+
+    /// Inbound messages without a finished turn, oldest first (crash recovery and dispatch).
+    func pendingInbound(limit: Int) async throws -> [StoredInbound]
+
+    /// Commits a finished turn atomically: its inbound messages become processed and its replies
+    /// enter the outbox. Returns the new outbox entries. Idempotent per inbound message: messages
+    /// already processed are not processed again and yield no new replies.
+    func completeTurn(_ completion: TurnCompletion) async throws -> [OutboxEntry]
+
+    /// Adds messages to the outbox outside a turn (holding messages, human messages).
+    func enqueueOutbound(_ conversation: ConversationKey, text: String, purpose: OutboundPurpose, at date: Date) async throws -> OutboxEntry
+
+    /// Outbox entries due at `now` (queued, not accepted, not failed), oldest first.
+    func dueOutbox(now: Date, limit: Int) async throws -> [OutboxEntry]
+
+    /// Records an attempt's outcome on an outbox entry.
+    func recordSendOutcome(_ id: MessageID, outcome: SendOutcome, at date: Date) async throws
+
+    /// Applies provider delivery reports to stored outbound messages (never moving a status
+    /// backwards); returns how many messages changed.
+    @discardableResult
+    func applyDeliveryStatuses(_ updates: [DeliveryStatusUpdate]) async throws -> Int
+
+    /// Active (unexpired) instructions of a conversation at `date`, oldest first.
+    func activeInstructions(_ conversation: ConversationKey, at date: Date) async throws -> [ConversationInstruction]
+    func addInstruction(_ conversation: ConversationKey, text: String, expiresAt: Date?, at date: Date) async throws -> ConversationInstruction
+    /// Deletes an instruction of the tenant; `false` when it does not exist there.
+    func deleteInstruction(tenantID: TenantID, id: Int64) async throws -> Bool
+
+    func counts() async throws -> StoreCounts
+
+    /// Closes connections.
+    func shutdown() async throws
+}

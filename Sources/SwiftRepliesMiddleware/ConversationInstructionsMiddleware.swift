@@ -1,0 +1,17 @@
+import SwiftRepliesCore
+
+/// `conversation_instructions`: hands the agent the operator's active, unexpired instructions for
+/// this conversation ("offer free delivery to this customer").
+public struct ConversationInstructionsMiddleware: TurnMiddleware {
+    public let name = "conversation_instructions"
+    public let store: any Store
+
+    public init(store: any Store) { self.store = store }
+
+    public func handle(_ turn: Turn, next: TurnHandler) async throws -> AgentResponse {
+        var turn = turn
+        let conversation = ConversationKey(tenantID: turn.tenant.id, chatbotID: turn.chatbot.id, contactID: turn.contact.id)
+        turn.context.instructions = try await store.activeInstructions(conversation, at: turn.startedAt)
+        return try await next(turn)
+    }
+}

@@ -1,0 +1,103 @@
+import Foundation
+import Logging
+import Metrics
+import SwiftRepliesConfig
+import SwiftRepliesCore
+
+/// Runs turns: builds the turn from stored messages and the configuration in force, runs the
+/// agent's pipeline, and commits the outcome (inbound processed, replies into the outbox)
+/// atomically. Shared by `serve`, `chat` and the test kit, so all three run the same code.
+public struct ConversationEngine: Sendable {
+    /// What a finished turn produced.
+    public struct TurnResult: Sendable {
+        public var response: AgentResponse
+        /// The replies as stored in the outbox, in order (empty when the turn was already done).
+        public var outbox: [OutboxEntry]
+        public var durationMilliseconds: Int
+        public var configRevision: Int
+    }
+
+    /// A turn that cannot run.
+    public struct TurnError: Error, CustomStringConvertible {
+        public var description: String
+    }
+
+    public let store: any Store
+    public let logger: Logger
+    /// How many earlier messages a turn carries.
+    public var historyLimit: Int
+
+    public init(store: any Store, logger: Logger, historyLimit: Int = 20) {
+        self.store = store
+        self.logger = logger
+        self.historyLimit = historyLimit
+    }
+
+    /// Runs one turn for `inbound` (messages of one conversation, oldest first) on `state`.
+    public func runTurn(_ inbound: [StoredInbound], state: RuntimeState, now: Date = Date()) async throws -> TurnResult {
+        guard let first = inbound.first else { throw TurnError(description: "a turn needs at least one message") }
+        let conversation = first.conversation
+        guard inbound.allSatisfy({ $0.conversation == conversation }) else {
+            throw TurnError(description: "messages of one turn must belong to one conversation")
+        }
+        let clock = ContinuousClock.now
+        var logger = self.logger
+        logger[metadataKey: "tenant.id"] = "\(conversation.tenantID)"
+        logger[metadataKey: "chatbot.id"] = "\(conversation.chatbotID)"
+        logger[metadataKey: "contact.id"] = "\(conversation.contactID)"
+        logger[metadataKey: "message.id"] = "\(inbound.map(\.id.rawValue))"
+
+        let snapshot = state.snapshot
+        let response: AgentResponse
+        let aiProcessed: Bool
+        if let tenant = snapshot.tenant(conversation.tenantID), let chatbot = snapshot.chatbot(conversation.chatbotID),
+            let agent = snapshot.agent(chatbot.agentID), let pipeline = state.pipelines[chatbot.agentID]
+        {
+            if inbound.contains(where: \.answerable) {
+                let contact =
+                    try await store.contact(tenantID: conversation.tenantID, id: conversation.contactID)
+                    ?? Contact(id: conversation.contactID, tenantID: conversation.tenantID, phone: first.contactPhone)
+                let history = try await store.history(conversation, before: first.id, limit: historyLimit)
+                let messages = inbound.map {
+                    ConversationMessage(id: $0.id, direction: .inbound, kind: $0.kind, text: $0.answerable ? $0.text : nil, createdAt: $0.receivedAt)
+                }
+                let turn = Turn(
+                    tenant: tenant, chatbot: chatbot, agent: agent, contact: contact, messages: messages, history: history,
+                    configRevision: snapshot.revision, startedAt: now, logger: logger
+                )
+                do {
+                    response = try await pipeline.run(turn)
+                } catch {
+                    logger.error("agent failed, sending the fallback", metadata: ["error": "\(error)"])
+                    response = AgentResponse(messages: [agent.fallback], intent: "error")
+                }
+                aiProcessed = response.stoppedBy == nil
+            } else {
+                response = .silent(intent: "not_answerable")
+                aiProcessed = false
+            }
+        } else {
+            logger.warning("chatbot is no longer configured; the message is kept unanswered")
+            response = .silent(intent: "unconfigured")
+            aiProcessed = false
+        }
+
+        let elapsed = ContinuousClock.now - clock
+        let milliseconds = Int(elapsed.components.seconds * 1000 + elapsed.components.attoseconds / 1_000_000_000_000_000)
+        let completion = TurnCompletion(
+            conversation: conversation, inboundIDs: inbound.map(\.id), replies: response.messages, aiProcessed: aiProcessed,
+            processingMilliseconds: milliseconds, intent: response.intent, configRevision: snapshot.revision, completedAt: Date()
+        )
+        let outbox = try await store.completeTurn(completion)
+        let dimensions = [("tenant", conversation.tenantID.rawValue)]
+        Counter(label: "swiftreplies_turns_total", dimensions: dimensions + [("outcome", response.messages.isEmpty ? "silent" : "answered")]).increment()
+        Metrics.Timer(label: "swiftreplies_turn_duration_seconds", dimensions: dimensions).recordNanoseconds(
+            elapsed.components.seconds * 1_000_000_000 + elapsed.components.attoseconds / 1_000_000_000
+        )
+        if let escalation = response.escalation {
+            logger.info("agent asks for a decision", metadata: ["request.type": "\(escalation.requestType)"])
+        }
+        logger.debug("turn finished", metadata: ["intent": "\(response.intent ?? "-")", "replies": "\(outbox.count)"])
+        return TurnResult(response: response, outbox: outbox, durationMilliseconds: milliseconds, configRevision: snapshot.revision)
+    }
+}

@@ -1,0 +1,43 @@
+import Foundation
+import Logging
+import SwiftRepliesCore
+import SwiftRepliesStores
+
+/// Opens the store a `--database` value names: a SQLite file path (the default,
+/// `./swiftreplies.sqlite`) or a `postgres://` URL.
+public enum StoreOpener {
+    /// The default embedded database file.
+    public static let defaultSQLitePath = "swiftreplies.sqlite"
+
+    /// An unusable `--database` value.
+    public struct UnsupportedDatabase: Error, CustomStringConvertible {
+        public var description: String
+    }
+
+    /// The database to use: the option, else `DATABASE_URL`, else the embedded default.
+    public static func resolve(option: String?, environment: [String: String]) -> String {
+        if let option, !option.isEmpty { return option }
+        if let url = environment["DATABASE_URL"], !url.isEmpty { return url }
+        return defaultSQLitePath
+    }
+
+    public static func open(_ database: String, environment: [String: String], logger: Logger) async throws -> any Store {
+        if database.hasPrefix("postgres://") || database.hasPrefix("postgresql://") {
+            throw UnsupportedDatabase(
+                description: "PostgreSQL (\(redacted(database))) is not available in this build yet; use a SQLite path such as \(defaultSQLitePath)"
+            )
+        }
+        var path = database
+        if path.hasPrefix("sqlite://") { path.removeFirst("sqlite://".count) }
+        let synchronous: SQLiteSynchronous = environment["SQLITE_SYNCHRONOUS"]?.lowercased() == "normal" ? .normal : .full
+        return try await SQLiteStore.open(path: path, synchronous: synchronous, logger: logger)
+    }
+
+    /// A URL with its password hidden, for messages.
+    public static func redacted(_ url: String) -> String {
+        guard let at = url.lastIndex(of: "@"), let scheme = url.range(of: "://") else { return url }
+        let credentials = url[scheme.upperBound..<at]
+        guard let colon = credentials.firstIndex(of: ":") else { return url }
+        return String(url[..<colon]) + ":***" + String(url[at...])
+    }
+}

@@ -1,0 +1,257 @@
+import Foundation
+import SQLiteNIO
+import SwiftRepliesCore
+
+extension SQLiteStore {
+    private struct ContactKey: Hashable {
+        var tenantID: TenantID
+        var phone: PhoneNumber
+    }
+
+    private struct ContactUpsert {
+        var chatbotID: ChatbotID
+        var name: String?
+        var firstSeen: Date
+        var lastInteraction: Date
+    }
+
+    private struct MessageKey: Hashable {
+        var chatbotID: ChatbotID
+        var providerMessageID: String
+    }
+
+    private static let messageInsertColumns = 14
+
+    /// The hot path: `BEGIN IMMEDIATE`, one multi-row contact upsert, one multi-row message insert
+    /// (`ON CONFLICT DO NOTHING`: rows not returned are duplicates), `COMMIT` (more statements only
+    /// for batches beyond SQLite's variable limit).
+    public func ingest(_ batch: [InboundEnvelope]) async throws -> [IngestOutcome] {
+        guard !batch.isEmpty else { return [] }
+
+        // One contact row per (tenant, phone): the latest name given wins, interactions only move forward.
+        var contactOrder: [ContactKey] = []
+        var contacts: [ContactKey: ContactUpsert] = [:]
+        for envelope in batch {
+            let key = ContactKey(tenantID: envelope.tenantID, phone: envelope.message.from)
+            if var existing = contacts[key] {
+                existing.name = envelope.message.contactName ?? existing.name
+                existing.firstSeen = min(existing.firstSeen, envelope.receivedAt)
+                existing.lastInteraction = max(existing.lastInteraction, envelope.receivedAt)
+                contacts[key] = existing
+            } else {
+                contactOrder.append(key)
+                contacts[key] = ContactUpsert(
+                    chatbotID: envelope.chatbotID, name: envelope.message.contactName, firstSeen: envelope.receivedAt,
+                    lastInteraction: envelope.receivedAt
+                )
+            }
+        }
+
+        // Only the first envelope of a (chatbot, provider id) pair is inserted; later ones in the
+        // batch are duplicates of it.
+        var firstIndex: [MessageKey: Int] = [:]
+        var toInsert: [Int] = []
+        for (index, envelope) in batch.enumerated() {
+            let key = MessageKey(chatbotID: envelope.chatbotID, providerMessageID: envelope.message.providerMessageID)
+            if firstIndex[key] == nil {
+                firstIndex[key] = index
+                toInsert.append(index)
+            }
+        }
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .sortedKeys
+        let attributes: [Int: String] = try Dictionary(uniqueKeysWithValues: toInsert.map { index in
+            let data = try encoder.encode(batch[index].message.content.attributes)
+            return (index, String(decoding: data, as: UTF8.self))
+        })
+        let now = Date()
+
+        let (contactIDs, inserted) = try await withWriteTransaction { db -> ([ContactKey: ContactID], [MessageKey: MessageID]) in
+            var contactIDs: [ContactKey: ContactID] = [:]
+            for chunk in contactOrder.chunked(into: SQLPlaceholders.maxRows(columns: 6)) {
+                var binds: [SQLiteData] = []
+                binds.reserveCapacity(chunk.count * 6)
+                for key in chunk {
+                    guard let contact = contacts[key] else { continue }
+                    binds += [
+                        .text(key.tenantID.rawValue), .text(key.phone.digits), .optionalText(contact.name), .text(contact.chatbotID.rawValue),
+                        .timestamp(contact.lastInteraction), .timestamp(contact.firstSeen),
+                    ]
+                }
+                let rows = try await db.query(
+                    """
+                    INSERT INTO contacts (tenant_id, phone_number, name, chatbot_id, last_interaction, created_at)
+                    VALUES \(SQLPlaceholders.rows(chunk.count, columns: 6))
+                    ON CONFLICT(tenant_id, phone_number) DO UPDATE SET
+                        last_interaction = MAX(COALESCE(contacts.last_interaction, excluded.last_interaction), excluded.last_interaction),
+                        name = COALESCE(excluded.name, contacts.name)
+                    RETURNING id, tenant_id, phone_number
+                    """,
+                    binds
+                )
+                for row in rows {
+                    contactIDs[ContactKey(tenantID: try row.tenantID(), phone: try row.phone())] = try row.contactID("id")
+                }
+            }
+
+            var inserted: [MessageKey: MessageID] = [:]
+            let columns = Self.messageInsertColumns
+            for chunk in toInsert.chunked(into: SQLPlaceholders.maxRows(columns: columns)) {
+                var binds: [SQLiteData] = []
+                binds.reserveCapacity(chunk.count * columns)
+                for index in chunk {
+                    let envelope = batch[index]
+                    let message = envelope.message
+                    let contactKey = ContactKey(tenantID: envelope.tenantID, phone: message.from)
+                    guard let contactID = contactIDs[contactKey] else {
+                        throw SQLiteStoreError.unexpectedResult("no contact id for \(envelope.tenantID)/\(message.from)")
+                    }
+                    binds += [
+                        .text(envelope.tenantID.rawValue), .text(envelope.chatbotID.rawValue), .int64(contactID.rawValue),
+                        .text(MessageDirection.inbound.rawValue), .text(message.content.kind.rawValue), .optionalText(message.content.text),
+                        .text(attributes[index] ?? "{}"), .flag(message.content.isAnswerable), .text(message.provider.rawValue),
+                        .text(message.providerMessageID), .text("received"), .timestamp(message.sentAt),
+                        .timestamp(envelope.receivedAt), .timestamp(now),
+                    ]
+                }
+                let rows = try await db.query(
+                    """
+                    INSERT INTO messages (
+                        tenant_id, chatbot_id, contact_id, direction, kind, text, attributes, answerable, provider,
+                        provider_message_id, status, sent_at, created_at, updated_at
+                    )
+                    VALUES \(SQLPlaceholders.rows(chunk.count, columns: columns))
+                    ON CONFLICT(chatbot_id, provider_message_id) DO NOTHING
+                    RETURNING id, chatbot_id, provider_message_id
+                    """,
+                    binds
+                )
+                for row in rows {
+                    let key = MessageKey(chatbotID: try row.chatbotID(), providerMessageID: try row.text("provider_message_id"))
+                    inserted[key] = try row.messageID()
+                }
+            }
+            return (contactIDs, inserted)
+        }
+
+        return try batch.enumerated().map { index, envelope in
+            let message = envelope.message
+            let key = MessageKey(chatbotID: envelope.chatbotID, providerMessageID: message.providerMessageID)
+            guard firstIndex[key] == index, let id = inserted[key] else {
+                return .duplicate(providerMessageID: message.providerMessageID)
+            }
+            guard let contactID = contactIDs[ContactKey(tenantID: envelope.tenantID, phone: message.from)] else {
+                throw SQLiteStoreError.unexpectedResult("no contact id for \(envelope.tenantID)/\(message.from)")
+            }
+            return .stored(
+                StoredInbound(
+                    id: id, tenantID: envelope.tenantID, chatbotID: envelope.chatbotID, contactID: contactID, contactPhone: message.from,
+                    providerMessageID: message.providerMessageID, kind: message.content.kind, text: message.content.text,
+                    answerable: message.content.isAnswerable, receivedAt: envelope.receivedAt
+                )
+            )
+        }
+    }
+
+    public func recordUnroutable(_ batch: [UnroutableMessage]) async throws {
+        guard !batch.isEmpty else { return }
+        try await withWriteTransaction { db in
+            for chunk in batch.chunked(into: SQLPlaceholders.maxRows(columns: 6)) {
+                var binds: [SQLiteData] = []
+                binds.reserveCapacity(chunk.count * 6)
+                for message in chunk {
+                    binds += [
+                        .text(message.provider.rawValue), .text(message.providerMessageID), .text(message.destination), .text(message.from),
+                        .optionalText(message.text), .timestamp(message.receivedAt),
+                    ]
+                }
+                _ = try await db.query(
+                    """
+                    INSERT INTO unroutable_messages (provider, provider_message_id, destination, from_number, text, received_at)
+                    VALUES \(SQLPlaceholders.rows(chunk.count, columns: 6))
+                    ON CONFLICT(provider, provider_message_id) DO NOTHING
+                    """,
+                    binds
+                )
+            }
+        }
+    }
+
+    public func pendingInbound(limit: Int) async throws -> [StoredInbound] {
+        guard limit > 0 else { return [] }
+        // The literal conditions match the partial index messages_pending_inbound.
+        let rows = try await read(
+            """
+            SELECT m.id AS id, m.tenant_id AS tenant_id, m.chatbot_id AS chatbot_id, m.contact_id AS contact_id,
+                   c.phone_number AS phone_number, m.provider_message_id AS provider_message_id, m.kind AS kind,
+                   m.text AS text, m.answerable AS answerable, m.created_at AS created_at
+            FROM messages m
+            JOIN contacts c ON c.id = m.contact_id AND c.tenant_id = m.tenant_id
+            WHERE m.direction = 'inbound' AND m.status = 'received'
+            ORDER BY m.id
+            LIMIT ?
+            """,
+            [.int(limit)]
+        )
+        return try rows.map { row in
+            StoredInbound(
+                id: try row.messageID(), tenantID: try row.tenantID(), chatbotID: try row.chatbotID(), contactID: try row.contactID(),
+                contactPhone: try row.phone(), providerMessageID: try row.optionalText("provider_message_id") ?? "",
+                kind: try row.raw("kind", as: MessageKind.self), text: try row.optionalText("text"), answerable: try row.flag("answerable"),
+                receivedAt: try row.timestamp("created_at")
+            )
+        }
+    }
+
+    public func history(_ conversation: ConversationKey, before beforeID: MessageID?, limit: Int) async throws -> [ConversationMessage] {
+        guard limit > 0 else { return [] }
+        let rows = try await read(
+            """
+            SELECT id, direction, kind, text, is_from_human, created_at
+            FROM messages
+            WHERE tenant_id = ? AND contact_id = ? AND chatbot_id = ? AND id < ?
+            ORDER BY id DESC
+            LIMIT ?
+            """,
+            [
+                .text(conversation.tenantID.rawValue), .int64(conversation.contactID.rawValue), .text(conversation.chatbotID.rawValue),
+                .int64(beforeID?.rawValue ?? Int64.max), .int(limit),
+            ]
+        )
+        return try rows.reversed().map { row in
+            ConversationMessage(
+                id: try row.messageID(), direction: try row.raw("direction", as: MessageDirection.self),
+                kind: try row.raw("kind", as: MessageKind.self), text: try row.optionalText("text"),
+                isFromHuman: try row.flag("is_from_human"), createdAt: try row.timestamp("created_at")
+            )
+        }
+    }
+
+    /// The contact's last `limit` messages in the tenant (all chatbots), oldest first.
+    public func messages(tenantID: TenantID, contactID: ContactID, limit: Int) async throws -> [StoredMessage] {
+        guard limit > 0 else { return [] }
+        let rows = try await read(
+            """
+            SELECT id, tenant_id, chatbot_id, contact_id, direction, kind, text, provider, provider_message_id, status,
+                   ai_processed, processing_ms, is_from_human, purpose, attempts, possibly_duplicated, error_code, created_at
+            FROM messages
+            WHERE tenant_id = ? AND contact_id = ?
+            ORDER BY id DESC
+            LIMIT ?
+            """,
+            [.text(tenantID.rawValue), .int64(contactID.rawValue), .int(limit)]
+        )
+        return try rows.reversed().map { row in
+            StoredMessage(
+                id: try row.messageID(), tenantID: try row.tenantID(), chatbotID: try row.chatbotID(), contactID: try row.contactID(),
+                direction: try row.raw("direction", as: MessageDirection.self), kind: try row.raw("kind", as: MessageKind.self),
+                text: try row.optionalText("text"), provider: try row.raw("provider", as: ProviderKind.self),
+                providerMessageID: try row.optionalText("provider_message_id"), status: try row.text("status"),
+                aiProcessed: try row.flag("ai_processed"), processingMilliseconds: try row.optionalInt("processing_ms"),
+                isFromHuman: try row.flag("is_from_human"), purpose: try row.optionalRaw("purpose", as: OutboundPurpose.self),
+                attempts: try row.int("attempts"), possiblyDuplicated: try row.flag("possibly_duplicated"),
+                errorCode: try row.optionalText("error_code"), createdAt: try row.timestamp("created_at")
+            )
+        }
+    }
+}

@@ -1,0 +1,244 @@
+import Foundation
+import SQLiteNIO
+import SwiftRepliesCore
+
+extension SQLiteStore {
+    private static let outboundInsertColumns = 14
+
+    /// Where a conversation's outbound messages go: the contact's phone, and the provider of the
+    /// contact's latest inbound message to the chatbot (else the chatbot's first configured
+    /// channel, else `local`). Runs inside the caller's write transaction.
+    private func outboundTarget(_ db: SQLiteConnection, _ conversation: ConversationKey) async throws -> (phone: PhoneNumber, provider: String) {
+        let rows = try await db.query(
+            """
+            SELECT c.phone_number AS phone_number,
+                   COALESCE(
+                       (SELECT m.provider FROM messages m
+                        WHERE m.tenant_id = c.tenant_id AND m.contact_id = c.id AND m.chatbot_id = ? AND m.direction = 'inbound'
+                        ORDER BY m.id DESC LIMIT 1),
+                       (SELECT n.provider FROM chatbot_numbers n JOIN chatbots b ON b.id = n.chatbot_id
+                        WHERE n.chatbot_id = ? AND b.tenant_id = c.tenant_id
+                        ORDER BY n.position LIMIT 1),
+                       'local'
+                   ) AS provider
+            FROM contacts c
+            WHERE c.tenant_id = ? AND c.id = ?
+            """,
+            [
+                .text(conversation.chatbotID.rawValue), .text(conversation.chatbotID.rawValue), .text(conversation.tenantID.rawValue),
+                .int64(conversation.contactID.rawValue),
+            ]
+        )
+        guard let row = rows.first else {
+            throw SQLiteStoreError.contactNotFound(tenantID: conversation.tenantID.rawValue, contactID: conversation.contactID.rawValue)
+        }
+        return (try row.phone(), try row.text("provider"))
+    }
+
+    /// Inserts queued outbound rows for `texts`, in order; returns their entries. Runs inside the
+    /// caller's write transaction.
+    private func insertOutbound(
+        _ db: SQLiteConnection, _ conversation: ConversationKey, texts: [String], purpose: OutboundPurpose, at date: Date
+    ) async throws -> [OutboxEntry] {
+        guard !texts.isEmpty else { return [] }
+        let target = try await outboundTarget(db, conversation)
+        var entries: [OutboxEntry] = []
+        entries.reserveCapacity(texts.count)
+        let columns = Self.outboundInsertColumns
+        for chunk in texts.chunked(into: SQLPlaceholders.maxRows(columns: columns)) {
+            var binds: [SQLiteData] = []
+            binds.reserveCapacity(chunk.count * columns)
+            for text in chunk {
+                binds += [
+                    .text(conversation.tenantID.rawValue), .text(conversation.chatbotID.rawValue), .int64(conversation.contactID.rawValue),
+                    .text(MessageDirection.outbound.rawValue), .text(MessageKind.text.rawValue), .text(text), .text(target.provider),
+                    .text(DeliveryState.queued.rawValue), .flag(purpose == .human), .text(purpose.rawValue), .int(0), .timestamp(date),
+                    .timestamp(date), .timestamp(date),
+                ]
+            }
+            let rows = try await db.query(
+                """
+                INSERT INTO messages (
+                    tenant_id, chatbot_id, contact_id, direction, kind, text, provider, status, is_from_human, purpose, attempts,
+                    next_attempt_at, created_at, updated_at
+                )
+                VALUES \(SQLPlaceholders.rows(chunk.count, columns: columns))
+                RETURNING id
+                """,
+                binds
+            )
+            // Rows of one INSERT get increasing AUTOINCREMENT ids in VALUES order; RETURNING's own
+            // order is unspecified, so sort.
+            let ids = try rows.map { try $0.messageID() }.sorted()
+            guard ids.count == chunk.count else {
+                throw SQLiteStoreError.unexpectedResult("INSERT returned \(ids.count) ids for \(chunk.count) rows")
+            }
+            for (id, text) in zip(ids, chunk) {
+                entries.append(
+                    OutboxEntry(
+                        id: id, conversation: conversation, contactPhone: target.phone, text: text, purpose: purpose, attempts: 0,
+                        nextAttemptAt: date, possiblyDuplicated: false
+                    )
+                )
+            }
+        }
+        return entries
+    }
+
+    /// Marks the turn's inbound messages processed and queues its replies, in one transaction.
+    /// When none of `inboundIDs` was still `received` (the turn was already committed), nothing
+    /// is queued and the result is empty. A completion without inbound ids (a turn started by an
+    /// Actions Center resolution) always queues its replies.
+    public func completeTurn(_ completion: TurnCompletion) async throws -> [OutboxEntry] {
+        let conversation = completion.conversation
+        let ids = completion.inboundIDs
+        return try await withWriteTransaction { db in
+            if !ids.isEmpty {
+                var changed = 0
+                for chunk in ids.chunked(into: SQLPlaceholders.maxVariables - 16) {
+                    let binds: [SQLiteData] = [
+                        .flag(completion.aiProcessed), .int(completion.processingMilliseconds), .optionalText(completion.intent),
+                        .int(completion.configRevision), .timestamp(completion.completedAt), .timestamp(completion.completedAt),
+                        .text(conversation.tenantID.rawValue), .text(conversation.chatbotID.rawValue), .int64(conversation.contactID.rawValue),
+                    ] + chunk.map { .int64($0.rawValue) }
+                    let rows = try await db.query(
+                        """
+                        UPDATE messages
+                        SET status = 'processed', ai_processed = ?, processing_ms = ?, intent = ?, config_revision = ?,
+                            processed_at = ?, updated_at = ?
+                        WHERE tenant_id = ? AND chatbot_id = ? AND contact_id = ?
+                          AND direction = 'inbound' AND status = 'received' AND id IN (\(SQLPlaceholders.list(chunk.count)))
+                        RETURNING id
+                        """,
+                        binds
+                    )
+                    changed += rows.count
+                }
+                guard changed > 0 else { return [] }
+            }
+            return try await insertOutbound(db, conversation, texts: completion.replies, purpose: .reply, at: completion.completedAt)
+        }
+    }
+
+    public func enqueueOutbound(_ conversation: ConversationKey, text: String, purpose: OutboundPurpose, at date: Date) async throws -> OutboxEntry {
+        let entries = try await withWriteTransaction { db in
+            try await insertOutbound(db, conversation, texts: [text], purpose: purpose, at: date)
+        }
+        guard let entry = entries.first else { throw SQLiteStoreError.unexpectedResult("INSERT returned no outbox id") }
+        return entry
+    }
+
+    public func dueOutbox(now: Date, limit: Int) async throws -> [OutboxEntry] {
+        guard limit > 0 else { return [] }
+        // The literal conditions match the partial index messages_outbox.
+        let rows = try await read(
+            """
+            SELECT m.id AS id, m.tenant_id AS tenant_id, m.chatbot_id AS chatbot_id, m.contact_id AS contact_id,
+                   c.phone_number AS phone_number, m.text AS text, m.purpose AS purpose, m.attempts AS attempts,
+                   m.next_attempt_at AS next_attempt_at, m.possibly_duplicated AS possibly_duplicated
+            FROM messages m
+            JOIN contacts c ON c.id = m.contact_id AND c.tenant_id = m.tenant_id
+            WHERE m.direction = 'outbound' AND m.status = 'queued' AND m.next_attempt_at <= ?
+            ORDER BY m.id
+            LIMIT ?
+            """,
+            [.timestamp(now), .int(limit)]
+        )
+        return try rows.map { row in
+            OutboxEntry(
+                id: try row.messageID(),
+                conversation: ConversationKey(tenantID: try row.tenantID(), chatbotID: try row.chatbotID(), contactID: try row.contactID()),
+                contactPhone: try row.phone(), text: try row.optionalText("text") ?? "",
+                purpose: try row.optionalRaw("purpose", as: OutboundPurpose.self) ?? .reply, attempts: try row.int("attempts"),
+                nextAttemptAt: try row.timestamp("next_attempt_at"), possiblyDuplicated: try row.flag("possibly_duplicated")
+            )
+        }
+    }
+
+    /// Records the attempt in `send_attempts` and applies it to a still-queued entry: an entry
+    /// already accepted or failed is never changed (in particular never re-queued).
+    public func recordSendOutcome(_ id: MessageID, outcome: SendOutcome, at date: Date) async throws {
+        let label: String
+        let detail: String?
+        let update: String
+        let binds: [SQLiteData]
+        switch outcome {
+        case .accepted(let providerMessageID):
+            label = "accepted"
+            detail = providerMessageID
+            update = """
+                UPDATE messages
+                SET status = 'accepted', provider_message_id = ?, sent_at = ?, attempts = attempts + 1, updated_at = ?
+                WHERE id = ? AND direction = 'outbound' AND status = 'queued'
+                """
+            binds = [.text(providerMessageID), .timestamp(date), .timestamp(date), .int64(id.rawValue)]
+        case .retry(let error, let retryAt, let possiblyDelivered):
+            label = "retry"
+            detail = error
+            update = """
+                UPDATE messages
+                SET attempts = attempts + 1, next_attempt_at = ?, possibly_duplicated = (possibly_duplicated OR ?),
+                    error_message = ?, updated_at = ?
+                WHERE id = ? AND direction = 'outbound' AND status = 'queued'
+                """
+            binds = [.timestamp(retryAt), .flag(possiblyDelivered), .text(error), .timestamp(date), .int64(id.rawValue)]
+        case .failed(let code, let message):
+            label = "failed"
+            detail = [code, message].compactMap { $0 }.joined(separator: ": ")
+            update = """
+                UPDATE messages
+                SET status = 'failed', error_code = ?, error_message = ?, attempts = attempts + 1, updated_at = ?
+                WHERE id = ? AND direction = 'outbound' AND status = 'queued'
+                """
+            binds = [.optionalText(code), .text(message), .timestamp(date), .int64(id.rawValue)]
+        }
+        let changed = try await withWriteTransaction { db in
+            _ = try await db.query(
+                """
+                INSERT INTO send_attempts (message_id, attempt, outcome, detail, at)
+                SELECT id, attempts + 1, ?, ?, ? FROM messages WHERE id = ? AND direction = 'outbound'
+                """,
+                [.text(label), .optionalText(detail), .timestamp(date), .int64(id.rawValue)]
+            )
+            return try await db.query(update + " RETURNING id", binds).count
+        }
+        if changed == 0 {
+            logger.debug("Send outcome for an entry no longer queued left it unchanged", metadata: ["message.id": .stringConvertible(id), "outcome": .string(label)])
+        }
+    }
+
+    /// Applies delivery reports in one transaction. A report applies only when it moves the
+    /// message forward in `DeliveryState.rank` order; `failed` wins over every state but `read`.
+    @discardableResult
+    public func applyDeliveryStatuses(_ updates: [DeliveryStatusUpdate]) async throws -> Int {
+        guard !updates.isEmpty else { return 0 }
+        let now = Date()
+        return try await withWriteTransaction { db in
+            var changed = Set<Int64>()
+            for update in updates {
+                let rows = try await db.query(
+                    """
+                    UPDATE messages
+                    SET status = ?1,
+                        error_code = CASE WHEN ?1 = 'failed' THEN ?2 ELSE error_code END,
+                        error_message = CASE WHEN ?1 = 'failed' THEN ?3 ELSE error_message END,
+                        updated_at = ?4
+                    WHERE direction = 'outbound' AND provider = ?5 AND provider_message_id = ?6
+                      AND (CASE status
+                               WHEN 'queued' THEN 0 WHEN 'accepted' THEN 1 WHEN 'sent' THEN 2
+                               WHEN 'delivered' THEN 3 WHEN 'read' THEN 4 WHEN 'failed' THEN 5 ELSE 0
+                           END) < ?7
+                      AND NOT (?1 = 'failed' AND status = 'read')
+                    RETURNING id
+                    """,
+                    [
+                        .text(update.state.rawValue), .optionalText(update.errorCode), .optionalText(update.errorMessage),
+                        .timestamp(update.at ?? now), .text(update.provider.rawValue), .text(update.providerMessageID), .int(update.state.rank),
+                    ]
+                )
+                for row in rows { changed.insert(try row.int64("id")) }
+            }
+            return changed.count
+        }
+    }
+}

@@ -1,0 +1,184 @@
+import Foundation
+import Logging
+import SQLiteNIO
+import SwiftRepliesCore
+import Synchronization
+
+/// The embedded SQLite backend of `Store` (sqlite-nio), in WAL mode.
+///
+/// It keeps two connections to one database file: a single writer that runs every write, one
+/// transaction at a time (an async FIFO lock serialises writers, so SQLite never answers
+/// `SQLITE_BUSY` between them), and a reader for plain reads, which WAL lets run while a write
+/// is in progress. Every value is bound as `SQLiteData`; only fixed SQL keywords and `?`
+/// placeholders are assembled into statement text.
+///
+/// `open` does not migrate: call `migrateUp()` before use. Call `shutdown()` before releasing the
+/// store (it closes both connections).
+public final class SQLiteStore: Store {
+    /// The database file.
+    public let path: String
+    /// The migrations this store knows (`SQLiteMigrations.all` unless opened with others).
+    public let migrations: [Migration]
+
+    let writer: SQLiteConnection
+    let reader: SQLiteConnection
+    let writeLock = AsyncSerialLock()
+    let logger: Logger
+    private let isClosed = Mutex(false)
+
+    public var backendName: String { "sqlite" }
+
+    private init(path: String, migrations: [Migration], writer: SQLiteConnection, reader: SQLiteConnection, logger: Logger) {
+        self.path = path
+        self.migrations = migrations
+        self.writer = writer
+        self.reader = reader
+        self.logger = logger
+    }
+
+    /// Opens (creating when missing) the database at `path` with the built-in migrations.
+    ///
+    /// Sets `journal_mode=WAL`, `synchronous` (FULL by default), `foreign_keys=ON` and
+    /// `busy_timeout=5000`. Does not migrate.
+    public static func open(path: String, synchronous: SQLiteSynchronous = .full, logger: Logger) async throws -> SQLiteStore {
+        try await open(path: path, synchronous: synchronous, migrations: SQLiteMigrations.all, logger: logger)
+    }
+
+    /// Opens the database at `path` with a custom migration list (tools and tests).
+    public static func open(
+        path: String, synchronous: SQLiteSynchronous = .full, migrations: [Migration], logger: Logger
+    ) async throws -> SQLiteStore {
+        let migrations = try MigrationRunner<SQLiteMigrationDriver>.validated(migrations)
+        let writer = try await SQLiteConnection.open(storage: .file(path: path), logger: logger)
+        let reader: SQLiteConnection
+        do {
+            // WAL first: it is a property of the file, which the reader then opens in WAL mode.
+            let modes = try await writer.query("PRAGMA journal_mode = WAL")
+            let mode = try modes.first.map { try $0.text("journal_mode") } ?? "unknown"
+            if mode.lowercased() != "wal" {
+                logger.warning("SQLite did not switch to WAL mode", metadata: ["path": .string(path), "journal_mode": .string(mode)])
+            }
+            _ = try await writer.query("PRAGMA synchronous = \(synchronous.pragmaValue)")
+            _ = try await writer.query("PRAGMA foreign_keys = ON")
+            _ = try await writer.query("PRAGMA busy_timeout = 5000")
+            reader = try await SQLiteConnection.open(storage: .file(path: path), logger: logger)
+        } catch {
+            try? await writer.close()
+            throw error
+        }
+        do {
+            _ = try await reader.query("PRAGMA foreign_keys = ON")
+            _ = try await reader.query("PRAGMA busy_timeout = 5000")
+            _ = try await reader.query("PRAGMA query_only = ON")
+        } catch {
+            try? await reader.close()
+            try? await writer.close()
+            throw error
+        }
+        logger.debug("Opened SQLite store", metadata: ["path": .string(path), "synchronous": .string(synchronous.rawValue)])
+        return SQLiteStore(path: path, migrations: migrations, writer: writer, reader: reader, logger: logger)
+    }
+
+    // MARK: Migrations
+
+    @discardableResult
+    public func migrateUp() async throws -> [Int] {
+        let applied = try await withWriter { connection in
+            try await self.migrationRunner(connection).up()
+        }
+        if !applied.isEmpty {
+            logger.info("Applied migrations", metadata: ["versions": .string(applied.map(String.init).joined(separator: ","))])
+        }
+        return applied
+    }
+
+    @discardableResult
+    public func migrateDown(to target: Int) async throws -> [Int] {
+        let reverted = try await withWriter { connection in
+            try await self.migrationRunner(connection).down(to: target)
+        }
+        if !reverted.isEmpty {
+            logger.info("Rolled back migrations", metadata: ["versions": .string(reverted.map(String.init).joined(separator: ","))])
+        }
+        return reverted
+    }
+
+    public func migrationStatus() async throws -> MigrationStatus {
+        try await withWriter { connection in
+            try await self.migrationRunner(connection).status()
+        }
+    }
+
+    private func migrationRunner(_ connection: SQLiteConnection) throws -> MigrationRunner<SQLiteMigrationDriver> {
+        try MigrationRunner(migrations: migrations, driver: SQLiteMigrationDriver(connection: connection))
+    }
+
+    // MARK: Lifecycle
+
+    public func ping() async throws {
+        _ = try await read("SELECT 1 AS one")
+    }
+
+    /// Closes both connections after the write in progress, if any, finishes. Idempotent.
+    public func shutdown() async throws {
+        let wasClosed = isClosed.withLock { closed -> Bool in
+            defer { closed = true }
+            return closed
+        }
+        guard !wasClosed else { return }
+        var failure: (any Error)?
+        do {
+            try await writeLock.withLock { try await writer.close() }
+        } catch {
+            failure = error
+        }
+        do {
+            try await reader.close()
+        } catch {
+            failure = failure ?? error
+        }
+        if let failure { throw failure }
+        logger.debug("Closed SQLite store", metadata: ["path": .string(path)])
+    }
+
+    // MARK: Connection helpers
+
+    func ensureOpen() throws {
+        if isClosed.withLock({ $0 }) { throw SQLiteStoreError.closed }
+    }
+
+    /// Runs a read on the reader connection (autocommit: one consistent snapshot per statement).
+    func read(_ sql: String, _ binds: [SQLiteData] = []) async throws -> [SQLiteRow] {
+        try ensureOpen()
+        return try await reader.query(sql, binds)
+    }
+
+    /// Runs `body` on the writer connection while holding the write lock, without a transaction
+    /// (single statements and migrations, which manage their own).
+    func withWriter<T>(_ body: (SQLiteConnection) async throws -> T) async throws -> T {
+        try await writeLock.withLock {
+            try ensureOpen()
+            return try await body(writer)
+        }
+    }
+
+    /// Runs `body` in `BEGIN IMMEDIATE ... COMMIT` on the writer connection while holding the
+    /// write lock; rolls back and rethrows when `body` or the commit fails.
+    func withWriteTransaction<T>(_ body: (SQLiteConnection) async throws -> T) async throws -> T {
+        try await withWriter { connection in
+            _ = try await connection.query("BEGIN IMMEDIATE")
+            do {
+                let result = try await body(connection)
+                _ = try await connection.query("COMMIT")
+                return result
+            } catch {
+                do {
+                    _ = try await connection.query("ROLLBACK")
+                } catch let rollbackError {
+                    logger.debug("ROLLBACK failed", metadata: ["error": .string(String(describing: rollbackError))])
+                }
+                throw error
+            }
+        }
+    }
+}

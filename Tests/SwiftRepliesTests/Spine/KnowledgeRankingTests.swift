@@ -1,0 +1,53 @@
+import Foundation
+import SwiftRepliesConfig
+import SwiftRepliesCore
+import SwiftRepliesRuntime
+import Testing
+
+/// Knowledge base retrieval on held-out, labelled customer questions in English, French, Arabic
+/// and Arabizi (Tests/SwiftRepliesTests/Fixtures/kb_labelled/*.tsv).
+@Suite struct KnowledgeRankingTests {
+    struct Labelled {
+        var question: String
+        var expectedID: String
+        var language: String
+    }
+
+    static func labelled(_ agent: String) throws -> [Labelled] {
+        let url = RepositoryPaths.fixtures.appendingPathComponent("kb_labelled/\(agent).tsv")
+        let lines = try String(contentsOf: url, encoding: .utf8).split(separator: "\n").dropFirst()
+        return lines.compactMap { line in
+            let fields = line.split(separator: "\t", omittingEmptySubsequences: false).map(String.init)
+            guard fields.count >= 3 else { return nil }
+            return Labelled(question: fields[0], expectedID: fields[1], language: fields[2])
+        }
+    }
+
+    static func snapshot() throws -> ConfigSnapshot {
+        try ModuleRegistries.builtIn().configLoader(directory: RepositoryPaths.configDirectory, environment: [:]).load()
+    }
+
+    @Test(arguments: ["ecla_sales_agent", "astrosouks_sales_agent"])
+    func rightEntryFirstForAtLeast80Percent(agentID: String) throws {
+        let agent = try #require(try Self.snapshot().agent(AgentID(agentID)))
+        let index = KnowledgeIndex(entries: agent.knowledgeBase)
+        let set = try Self.labelled(agentID)
+        #expect(set.count >= 30)
+        var correct = 0
+        var byLanguage: [String: (Int, Int)] = [:]
+        var misses: [String] = []
+        for item in set {
+            let top = index.search(item.question, limit: 1).first?.entry.id
+            let hit = top == item.expectedID
+            if hit { correct += 1 } else { misses.append("  [\(item.language)] \(item.question) -> \(top ?? "nothing") (expected \(item.expectedID))") }
+            let previous = byLanguage[item.language] ?? (0, 0)
+            byLanguage[item.language] = (previous.0 + (hit ? 1 : 0), previous.1 + 1)
+        }
+        let accuracy = Double(correct) / Double(set.count)
+        let perLanguage = byLanguage.keys.sorted().map { "\($0) \(byLanguage[$0]!.0)/\(byLanguage[$0]!.1)" }.joined(separator: ", ")
+        print("knowledge base ranking \(agentID): \(correct)/\(set.count) right entry first = \(String(format: "%.1f", accuracy * 100))% (\(perLanguage))")
+        for miss in misses { print(miss) }
+        #expect(Set(set.map(\.language)) == ["en", "fr", "ar", "arabizi"])
+        #expect(accuracy >= 0.8, "right entry first for \(correct)/\(set.count)")
+    }
+}
