@@ -5,6 +5,13 @@ import SwiftRepliesCore
 import SwiftRepliesStores
 import Testing
 
+/// A logger that keeps test output quiet (migration notices are `info`).
+private let quietLogger: Logger = {
+    var logger = Logger(label: "test.sqlite")
+    logger.logLevel = .warning
+    return logger
+}()
+
 /// A temporary SQLite database file for one test, removed (with its WAL files) afterwards.
 private struct TemporaryDatabase {
     let path: String
@@ -25,7 +32,7 @@ private struct TemporaryDatabase {
     func withStore<T>(
         migrate: Bool = true, migrations: [Migration] = SQLiteMigrations.all, _ body: (SQLiteStore) async throws -> T
     ) async throws -> T {
-        let store = try await SQLiteStore.open(path: path, migrations: migrations, logger: Logger(label: "test.sqlite"))
+        let store = try await SQLiteStore.open(path: path, migrations: migrations, logger: quietLogger)
         do {
             if migrate { try await store.migrateUp() }
             let result = try await body(store)
@@ -192,7 +199,7 @@ struct SQLiteStoreTests {
         defer { database.remove() }
         let migrations = [SQLiteMigrations.core, Migration(version: 1, name: "again", up: [], down: [])]
         await #expect(throws: MigrationError.self) {
-            _ = try await SQLiteStore.open(path: database.path, migrations: migrations, logger: Logger(label: "test"))
+            _ = try await SQLiteStore.open(path: database.path, migrations: migrations, logger: quietLogger)
         }
     }
 
@@ -645,7 +652,7 @@ struct SQLiteStoreTests {
     @Test func shutdownIsIdempotentAndLaterCallsFail() async throws {
         let database = TemporaryDatabase()
         defer { database.remove() }
-        let store = try await SQLiteStore.open(path: database.path, synchronous: .normal, logger: Logger(label: "test"))
+        let store = try await SQLiteStore.open(path: database.path, synchronous: .normal, logger: quietLogger)
         try await store.migrateUp()
         try await store.shutdown()
         try await store.shutdown()

@@ -46,8 +46,10 @@ struct ProductMatcher: Sendable {
     /// Equal, or the same word with a plural or article difference (`strip`/`strips`).
     private static func same(_ word: String, _ phrase: String) -> Bool {
         if word == phrase { return true }
-        guard word.count >= 4, phrase.count >= 4 else { return false }
         let (short, long) = word.count < phrase.count ? (word, phrase) : (phrase, word)
-        return long.hasPrefix(short) && long.count - short.count <= 2
+        guard short.count >= 3, long.hasPrefix(short) else { return false }
+        let rest = long.dropFirst(short.count)
+        if rest == "s" || rest == "es" || rest == "x" { return true }
+        return short.count >= 4 && rest.count <= 2
     }
 }

@@ -10,19 +10,23 @@ import SwiftRepliesCore
 /// agent's fallback: never an invented price. Customers may write English, French, Arabic or
 /// Arabizi; the frame of each answer follows their language.
 ///
-/// Settings (`settings:` in the agent YAML): `knowledge_min_score` (default 1.5), the BM25 score
-/// a knowledge base hit needs to be used as the answer.
+/// Settings (`settings:` in the agent YAML): `knowledge_min_score` (default 2.5), the BM25 score
+/// a knowledge base hit needs to be used as the answer, and `knowledge_confident_score`
+/// (default 4.5): below it, the entry must also contain more than half of the question's
+/// meaningful words (so "do you sell cars?" does not get the wholesale answer).
 public struct SalesAgent: AgentModule {
     public let definition: AgentDefinition
     let lexicon = SalesLexicon.standard
     let products: ProductMatcher
     let minimumKnowledgeScore: Double
+    let confidentKnowledgeScore: Double
     private let humanPhrases: [[String]]
 
     public init(definition: AgentDefinition) {
         self.definition = definition
         self.products = ProductMatcher(products: definition.catalogue)
-        self.minimumKnowledgeScore = definition.settings["knowledge_min_score"]?.numberValue ?? 1.5
+        self.minimumKnowledgeScore = definition.settings["knowledge_min_score"]?.numberValue ?? 2.5
+        self.confidentKnowledgeScore = definition.settings["knowledge_confident_score"]?.numberValue ?? 4.5
         self.humanPhrases = definition.escalation.humanKeywords.map { TextNormalizer.tokens($0) }.filter { !$0.isEmpty }
     }
 
@@ -46,7 +50,18 @@ public struct SalesAgent: AgentModule {
                 intent: "human_handoff"
             )
         }
-        if !tokenSet.isDisjoint(with: lexicon.refund) {
+        // Words beyond "how much" and greetings: a bare price question is about products.
+        let topical = tokens.filter {
+            !lexicon.price.contains($0) && !lexicon.greeting.contains($0) && !KnowledgeIndex.stopwords.contains($0) && !["how", "much", "ad", "ma", "eh"].contains($0)
+        }
+        let bestHit = turn.context.knowledgeHits.first.flatMap {
+            $0.score >= minimumKnowledgeScore && ($0.coverage > 0.5 || $0.score >= confidentKnowledgeScore) && !topical.isEmpty ? $0 : nil
+        }
+        // "Can I buy it in installments?" asks about a policy; "I want 2 pens" places an order.
+        let asksQuestion = Self.isQuestion(text, tokens: tokens)
+        let knowledgeFirst = asksQuestion && (bestHit?.score ?? 0) >= confidentKnowledgeScore
+
+        if !tokenSet.isDisjoint(with: lexicon.refund), !knowledgeFirst {
             return AgentResponse(
                 messages: [phrases.refundEscalated],
                 escalation: EscalationRequest(requestType: "refund", details: "Customer asks for a refund: \"\(text)\"", priority: .high),
@@ -59,10 +74,9 @@ public struct SalesAgent: AgentModule {
         }
 
         let asksPrice = !tokenSet.isDisjoint(with: lexicon.price) || lexicon.contains(lexicon.pricePhrases, in: tokens)
-        let wantsToOrder = !tokenSet.isDisjoint(with: lexicon.order)
-        let bestHit = turn.context.knowledgeHits.first.flatMap { $0.score >= minimumKnowledgeScore ? $0 : nil }
+        let wantsToOrder = !tokenSet.isDisjoint(with: lexicon.order) && tokenSet.isDisjoint(with: lexicon.returning)
 
-        if !named.isEmpty, wantsToOrder {
+        if !named.isEmpty, wantsToOrder, !knowledgeFirst {
             let quantity = Self.quantity(in: tokens) ?? 1
             let lines = named.prefix(3).map { OrderLine(sku: $0.sku, name: $0.name, quantity: quantity, unitPrice: $0.price, currency: $0.currency) }
             let total = lines.reduce(Decimal(0)) { $0 + $1.unitPrice * Decimal($1.quantity) }
@@ -118,6 +132,15 @@ public struct SalesAgent: AgentModule {
             ),
             intent: "discount.escalated"
         )
+    }
+
+    /// Whether the customer asks rather than tells: a question mark or a question opening.
+    static func isQuestion(_ text: String, tokens: [String]) -> Bool {
+        if text.contains("?") || text.contains("؟") { return true }
+        guard let first = tokens.first else { return false }
+        return ["can", "could", "do", "does", "is", "are", "how", "what", "when", "where", "why", "which", "est", "peut", "peux", "puis",
+                "comment", "quand", "ou", "pourquoi", "fi", "hal", "fine", "feene", "kif", "shu", "chou", "emta", "wen", "هل", "فيني", "كيف", "شو", "متى", "وين"]
+            .contains(first)
     }
 
     /// A small quantity (1-50) written as a digit or a number word.

@@ -11,6 +11,8 @@ struct SalesLexicon: Sendable {
     let catalogue: Set<String>
     let catalouguePhrases: [[String]]
     let refund: Set<String>
+    /// Returning or exchanging something: "baddi raje3 el kit" is not an order.
+    let returning: Set<String>
 
     static let standard = SalesLexicon(
         greeting: words(
@@ -21,16 +23,17 @@ struct SalesLexicon: Sendable {
         ),
         pricePhrases: [["how", "much"], ["c", "est", "combien"], ["ca", "coute"], ["ad", "eh"], ["ad", "ma"], ["b", "ade"], ["ade", "haq"]],
         order: words(
-            "order buy purchase want take get commander commande acheter achete prendre prends veux voudrais baddi bade badde bde beddi bdi 3ayez 3ayze eshtere ishtere eshtri ootlob otlob utlub ba3tine ba3tini ab3atli jibli بدي اريد أريد اطلب أطلب اشتري أشتري ابغى ابي خذ اخذ"
+            "order buy purchase want commander commande acheter achete veux voudrais baddi bade badde bde beddi bdi 3ayez 3ayze eshtere ishtere eshtri ootlob otlob utlub ba3tine ba3tini ab3atli jibli بدي اريد أريد اطلب أطلب اشتري أشتري ابغى ابي خذ اخذ"
         ),
         discount: words(
             "discount discounts promo promotion sale deal off cheaper reduction remise rabais solde soldes khasm kha9m tanzil tanzilet takhfid حسم خصم تخفيض تنزيلات عرض"
         ),
         catalogue: words(
-            "products product catalogue catalog sell selling items menu produits catalogue vendez 3andkon 3andak aandkon menu بضاعة منتجات المنتجات شو عندكم"
+            "products product catalogue catalog items menu produits catalogue 3andkon 3andak aandkon menu بضاعة منتجات المنتجات شو عندكم"
         ),
-        catalouguePhrases: [["what", "do", "you", "sell"], ["shu", "3andkon"], ["chou", "3andkon"], ["شو", "عندكم"], ["quels", "produits"]],
-        refund: words("refund refunds rembourser remboursement refund raje3li masari رجعولي مصاري استرداد استرجاع")
+        catalouguePhrases: [["what", "do", "you", "sell"], ["what", "you", "sell"], ["que", "vendez"], ["vous", "vendez", "quoi"], ["shu", "3andkon"], ["chou", "3andkon"], ["شو", "عندكم"], ["quels", "produits"]],
+        refund: words("refund refunds rembourser remboursement refund raje3li masari رجعولي مصاري استرداد استرجاع"),
+        returning: words("return returns exchange swap retour retourner rendre echanger echange raje3 rajje3 rajja3 erja3 badel bad2el baddel رجع ارجع رجّع بدل بدّل استبدال")
     )
 
     private static func words(_ text: String) -> Set<String> { Set(TextNormalizer.tokens(text)) }

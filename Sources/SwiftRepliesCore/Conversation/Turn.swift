@@ -5,10 +5,13 @@ import Logging
 public struct KnowledgeHit: Sendable, Hashable {
     public var entry: KnowledgeEntry
     public var score: Double
+    /// The share (0...1) of the query's meaningful words that the entry contains.
+    public var coverage: Double
 
-    public init(entry: KnowledgeEntry, score: Double) {
+    public init(entry: KnowledgeEntry, score: Double, coverage: Double = 1) {
         self.entry = entry
         self.score = score
+        self.coverage = coverage
     }
 }
 

@@ -47,7 +47,8 @@ public struct KnowledgeIndex: Sendable {
 
     /// The entries that match `query`, best first, with their scores; at most `limit`.
     public func search(_ query: String, limit: Int = 3, minimumScore: Double = 0.0001) -> [KnowledgeHit] {
-        let queryTerms = Self.terms(TextNormalizer.tokens(query).filter { !Self.stopwords.contains($0) }, parameters: parameters)
+        let queryTokens = Array(Set(TextNormalizer.tokens(query).filter { !Self.stopwords.contains($0) }))
+        let queryTerms = Self.terms(queryTokens, parameters: parameters)
         guard !queryTerms.isEmpty, !documents.isEmpty else { return [] }
         var unique: [String: Double] = [:]
         for (term, weight) in queryTerms { unique[term] = max(unique[term] ?? 0, weight) }
@@ -64,7 +65,13 @@ public struct KnowledgeIndex: Sendable {
             if score >= minimumScore { scored.append((index, score)) }
         }
         scored.sort { $0.1 != $1.1 ? $0.1 > $1.1 : $0.0 < $1.0 }
-        return scored.prefix(limit).map { KnowledgeHit(entry: entries[$0.0], score: $0.1) }
+        return scored.prefix(limit).map { index, score in
+            let document = documents[index]
+            let matched = queryTokens.filter { token in
+                Self.terms([token], parameters: parameters).contains { document.termFrequencies[$0.0] != nil }
+            }
+            return KnowledgeHit(entry: entries[index], score: score, coverage: Double(matched.count) / Double(max(1, queryTokens.count)))
+        }
     }
 
     /// Exact tokens (weight 1) plus prefix terms (`~livra`, weight `prefixWeight`).
