@@ -457,6 +457,13 @@ struct MetaChannelTests {
         #expect(MetaChannel.classify(ProviderHTTPResponse(status: 404, text: "not json")) == .rejected(code: nil, message: "HTTP 404"))
     }
 
+    @Test func smallNumericCodesStayNumbers() {
+        #expect(MetaChannel.classify(ProviderHTTPResponse(status: 400, text: #"{"error":{"code":1,"message":"x"}}"#)) == .rejected(code: "1", message: "x"))
+        #expect(MetaChannel.classify(ProviderHTTPResponse(status: 400, text: #"{"error":{"code":0,"message":"y"}}"#)) == .rejected(code: "0", message: "y"))
+        #expect(MetaChannel.classify(ProviderHTTPResponse(status: 400, text: #"{"error":{"code":true,"message":"z"}}"#)) == .rejected(code: "true", message: "z"))
+        #expect(MetaChannel.classify(ProviderHTTPResponse(status: 400, text: #"{"error":{"code":1.5,"message":"w"}}"#)) == .rejected(code: "1.5", message: "w"))
+    }
+
     @Test func serverErrorsAreRetryable() {
         for status in [500, 502, 503, 504] {
             let result = MetaChannel.classify(ProviderHTTPResponse(status: status, headers: ["retry-after": "5"], text: "{}"))

@@ -1,0 +1,71 @@
+import AsyncHTTPClient
+import Foundation
+import Hummingbird
+import Logging
+import ServiceLifecycle
+import SwiftRepliesChannels
+import SwiftRepliesConfig
+import SwiftRepliesCore
+import SwiftRepliesRuntime
+
+/// Builds the SwiftReplies server: loads and validates the configuration (throwing
+/// `ConfigError` with every problem), opens and migrates the store, and wires the webhook
+/// routes, the intake (group commit), the dispatcher, the outbox and health/metrics into one
+/// Hummingbird application whose services run in one ServiceGroup.
+///
+/// `serve`, the tests and the benchmark all run what this returns.
+public func buildApplication(_ configuration: ServerConfiguration, registries: ModuleRegistries = .builtIn()) async throws -> some ApplicationProtocol {
+    let logger = configuration.logger
+    let snapshot = try registries.configLoader(directory: configuration.configDirectory, environment: configuration.environment).load()
+    for warning in snapshot.warnings { logger.warning("\(warning.description)") }
+
+    let store = try await StoreOpener.open(configuration.database, environment: configuration.environment, logger: logger)
+    let host: LocalHost
+    do {
+        host = try await LocalHost.start(snapshot: snapshot, store: store, registries: registries, logger: logger)
+    } catch {
+        try? await store.shutdown()
+        throw error
+    }
+
+    var clientConfiguration = HTTPClient.Configuration()
+    clientConfiguration.connectionPool = .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: 64)
+    clientConfiguration.timeout = .init(connect: .seconds(5), read: .seconds(30))
+    let httpClient = HTTPClient(eventLoopGroupProvider: .singleton, configuration: clientConfiguration)
+
+    let meta = MetaChannel(httpClient: httpClient)
+    let infobip = InfobipChannel(httpClient: httpClient)
+    let twilio = TwilioChannel(httpClient: httpClient)
+    let channels: [ProviderKind: any MessagingChannel] = [.meta: meta, .infobip: infobip, .twilio: twilio]
+
+    let outbox = OutboxSender(store: store, state: host.state, channels: channels, logger: logger)
+    let dispatcher = Dispatcher(engine: host.engine, state: host.state, outbox: outbox, store: store, logger: logger)
+    let intake = IntakeBatcher()
+
+    let router = Router()
+    WebhookController(
+        state: host.state, store: store, intake: intake, meta: meta, infobip: infobip, twilio: twilio,
+        maximumBodyBytes: configuration.maximumBodyBytes, logger: logger
+    ).register(on: router)
+    HealthController(state: host.state, store: store, dispatcher: dispatcher, outbox: outbox, prometheus: configuration.prometheus).register(on: router)
+
+    // Services start in this order and stop in reverse: the HTTP server (added by Hummingbird
+    // last) stops first, then the dispatcher finishes its turns, the outbox sends what it holds,
+    // the intake commits what was accepted, and the HTTP client and store close last.
+    let services: [any Service] = [
+        StoreService(store: store),
+        HTTPClientService(client: httpClient),
+        IntakeService(batcher: intake, store: store, dispatcher: dispatcher, logger: logger),
+        OutboxService(outbox: outbox),
+        DispatcherService(dispatcher: dispatcher),
+    ]
+    logger.info(
+        "SwiftReplies ready", metadata: ["tenants": "\(snapshot.tenants.count)", "chatbots": "\(snapshot.chatbots.count)", "database": "\(store.backendName)"]
+    )
+    return Application(
+        router: router,
+        configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "swiftreplies"),
+        services: services,
+        logger: logger
+    )
+}

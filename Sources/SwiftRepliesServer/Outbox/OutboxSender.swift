@@ -1,0 +1,192 @@
+import Foundation
+import Logging
+import Metrics
+import SwiftRepliesChannels
+import SwiftRepliesCore
+import SwiftRepliesRuntime
+
+/// Sends what the outbox holds, through the chatbot's channel: one message at a time per
+/// conversation (so replies keep their order), many conversations at once. Every attempt's
+/// outcome is recorded; a message the provider accepted is never sent again; a failed attempt
+/// is retried with backoff (the store keeps `next_attempt_at`, so retries survive restarts).
+actor OutboxSender {
+    private let store: any Store
+    private let state: RuntimeStateHolder
+    private let channels: [ProviderKind: any MessagingChannel]
+    private let logger: Logger
+    private let policy: RetryPolicy
+    private let maximumConcurrentSends: Int
+    private let pollInterval: Duration
+    private let wakeStream: AsyncStream<Void>
+    private let wake: AsyncStream<Void>.Continuation
+
+    /// Entries waiting, per conversation, oldest first.
+    private var queues: [ConversationKey: [OutboxEntry]] = [:]
+    private var order: [ConversationKey] = []
+    private var sending: Set<ConversationKey> = []
+    /// Ids queued or being sent: never picked twice.
+    private var known: Set<MessageID> = []
+    /// Ids whose outcome was recorded recently, with when: a poll that started before that
+    /// must not pick them up again.
+    private var recentlyDone: [MessageID: ContinuousClock.Instant] = [:]
+    private var closed = false
+
+    init(
+        store: any Store, state: RuntimeStateHolder, channels: [ProviderKind: any MessagingChannel], logger: Logger, policy: RetryPolicy = RetryPolicy(),
+        maximumConcurrentSends: Int = 64, pollInterval: Duration = .seconds(1)
+    ) {
+        self.store = store
+        self.state = state
+        self.channels = channels
+        self.logger = logger
+        self.policy = policy
+        self.maximumConcurrentSends = maximumConcurrentSends
+        self.pollInterval = pollInterval
+        (wakeStream, wake) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
+    }
+
+    /// Entries waiting in memory and conversations sending, for `/health`.
+    var depth: Int { queues.values.reduce(0) { $0 + $1.count } + sending.count }
+
+    /// Queues entries for sending now.
+    func submit(_ entries: [OutboxEntry]) {
+        add(entries, pollStartedAt: nil)
+        wake.yield()
+    }
+
+    private func add(_ entries: [OutboxEntry], pollStartedAt: ContinuousClock.Instant?) {
+        for entry in entries where !known.contains(entry.id) {
+            if let pollStartedAt, let done = recentlyDone[entry.id], done >= pollStartedAt { continue }
+            known.insert(entry.id)
+            if queues[entry.conversation] == nil {
+                queues[entry.conversation] = [entry]
+                order.append(entry.conversation)
+            } else {
+                queues[entry.conversation]?.append(entry)
+            }
+        }
+    }
+
+    func close() {
+        closed = true
+        wake.finish()
+    }
+
+    private func takeWork() -> [OutboxEntry] {
+        var work: [OutboxEntry] = []
+        var index = 0
+        while index < order.count, sending.count < maximumConcurrentSends {
+            let key = order[index]
+            guard !sending.contains(key), var queue = queues[key], !queue.isEmpty else {
+                index += 1
+                continue
+            }
+            let entry = queue.removeFirst()
+            if queue.isEmpty {
+                queues[key] = nil
+                order.remove(at: index)
+            } else {
+                queues[key] = queue
+                index += 1
+            }
+            sending.insert(key)
+            work.append(entry)
+        }
+        return work
+    }
+
+    private func done(_ entry: OutboxEntry) {
+        sending.remove(entry.conversation)
+        known.remove(entry.id)
+        recentlyDone[entry.id] = .now
+        wake.yield()
+    }
+
+    private func pollDue() async {
+        let started = ContinuousClock.now
+        do {
+            let due = try await store.dueOutbox(now: Date(), limit: 1000)
+            add(due, pollStartedAt: started)
+        } catch {
+            logger.error("could not read the outbox", metadata: ["error": "\(error)"])
+        }
+        let horizon = ContinuousClock.now - .seconds(60)
+        recentlyDone = recentlyDone.filter { $0.value > horizon }
+        wake.yield()
+    }
+
+    /// Sends until closed; polls the store for due entries (restart recovery and retries).
+    nonisolated func run() async {
+        await withDiscardingTaskGroup { group in
+            group.addTask {
+                while !(await self.closed) {
+                    await self.pollDue()
+                    try? await Task.sleep(for: self.pollInterval)
+                }
+            }
+            for await _ in wakeStream {
+                for entry in await takeWork() {
+                    group.addTask { await self.deliver(entry) }
+                }
+            }
+            // Closed: send what is already in memory, then stop.
+            while true {
+                let work = await takeWork()
+                if work.isEmpty { break }
+                await withDiscardingTaskGroup { drain in
+                    for entry in work { drain.addTask { await self.deliver(entry) } }
+                }
+            }
+        }
+        logger.debug("outbox stopped")
+    }
+
+    private nonisolated func deliver(_ entry: OutboxEntry) async {
+        let outcome = await attempt(entry)
+        do {
+            try await store.recordSendOutcome(entry.id, outcome: outcome, at: Date())
+        } catch {
+            logger.error("could not record a send outcome", metadata: ["message.id": "\(entry.id)", "error": "\(error)"])
+        }
+        await done(entry)
+    }
+
+    private nonisolated func attempt(_ entry: OutboxEntry) async -> SendOutcome {
+        let snapshot = state.current.snapshot
+        let tenant = entry.conversation.tenantID.rawValue
+        var logger = self.logger
+        logger[metadataKey: "tenant.id"] = "\(entry.conversation.tenantID)"
+        logger[metadataKey: "chatbot.id"] = "\(entry.conversation.chatbotID)"
+        logger[metadataKey: "contact.id"] = "\(entry.conversation.contactID)"
+        logger[metadataKey: "message.id"] = "\(entry.id)"
+        guard let chatbot = snapshot.chatbot(entry.conversation.chatbotID),
+            let binding = chatbot.channels.first(where: { $0.isEnabled && channels[$0.provider] != nil }),
+            let account = snapshot.accounts[binding.accountID], account.isEnabled, let channel = channels[binding.provider]
+        else {
+            Counter(label: "swiftreplies_sends_total", dimensions: [("tenant", tenant), ("outcome", "no_channel")]).increment()
+            logger.warning("no enabled channel to send through")
+            return .failed(code: "no_channel", message: "the chatbot has no enabled channel")
+        }
+        let result = await channel.send(OutboundText(to: entry.contactPhone, text: entry.text, binding: binding, account: account))
+        let attempts = entry.attempts + 1
+        switch result {
+        case .accepted(let providerMessageID):
+            Counter(label: "swiftreplies_sends_total", dimensions: [("tenant", tenant), ("outcome", "accepted")]).increment()
+            return .accepted(providerMessageID: providerMessageID)
+        case .rejected(let code, let message):
+            Counter(label: "swiftreplies_sends_total", dimensions: [("tenant", tenant), ("outcome", "rejected")]).increment()
+            logger.warning("provider refused the message", metadata: ["error.code": "\(code ?? "-")", "error": "\(message)"])
+            return .failed(code: code, message: message)
+        case .retryable(let error, let retryAfter, let possiblyDelivered):
+            if attempts >= policy.maximumAttempts {
+                Counter(label: "swiftreplies_sends_total", dimensions: [("tenant", tenant), ("outcome", "gave_up")]).increment()
+                logger.error("giving up after \(attempts) attempts", metadata: ["error": "\(error)"])
+                return .failed(code: "retries_exhausted", message: error)
+            }
+            Counter(label: "swiftreplies_sends_total", dimensions: [("tenant", tenant), ("outcome", possiblyDelivered ? "unknown" : "retry")]).increment()
+            let delay = policy.delay(afterAttempt: attempts, retryAfter: retryAfter)
+            logger.notice("send failed, will retry", metadata: ["error": "\(error)", "retry.in": "\(String(format: "%.1f", delay))s"])
+            return .retry(error: error, retryAt: Date().addingTimeInterval(delay), possiblyDelivered: possiblyDelivered)
+        }
+    }
+}

@@ -1,0 +1,36 @@
+import Foundation
+import Logging
+import Prometheus
+import SwiftRepliesRuntime
+
+/// Everything `buildApplication` needs: where the configuration and database are, where to
+/// listen, and the environment `${VAR}` references resolve against.
+public struct ServerConfiguration: Sendable {
+    /// Directory with `tenants.yaml` and `agents/`.
+    public var configDirectory: String
+    /// SQLite path or `postgres://` URL (see `StoreOpener.resolve`).
+    public var database: String
+    public var host: String
+    public var port: Int
+    /// Webhook bodies above this are refused with 413 before anything else.
+    public var maximumBodyBytes: Int
+    public var environment: [String: String]
+    public var logger: Logger
+    /// The registry `/metrics` renders; bootstrap swift-metrics with it (`MetricsBootstrap`).
+    public var prometheus: PrometheusCollectorRegistry?
+
+    public init(
+        configDirectory: String = ".", database: String = StoreOpener.defaultSQLitePath, host: String = "0.0.0.0", port: Int = 8000,
+        maximumBodyBytes: Int = 1 << 20, environment: [String: String] = ProcessInfo.processInfo.environment,
+        logger: Logger = Logger(label: "swiftreplies"), prometheus: PrometheusCollectorRegistry? = nil
+    ) {
+        self.prometheus = prometheus
+        self.configDirectory = configDirectory
+        self.database = database
+        self.host = host
+        self.port = port
+        self.maximumBodyBytes = maximumBodyBytes
+        self.environment = environment
+        self.logger = logger
+    }
+}

@@ -1,0 +1,12 @@
+import ServiceLifecycle
+import SwiftRepliesCore
+
+/// Closes the store after every other service has stopped.
+struct StoreService: Service {
+    let store: any Store
+
+    func run() async throws {
+        try? await gracefulShutdown()
+        try await store.shutdown()
+    }
+}

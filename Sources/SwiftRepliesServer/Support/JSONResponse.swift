@@ -1,0 +1,17 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+
+/// Small JSON responses without a Codable type per endpoint.
+enum JSONResponse {
+    static func make(_ status: HTTPResponse.Status, _ object: [String: Any]) -> Response {
+        let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data("{}".utf8)
+        return Response(status: status, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(data: data)))
+    }
+
+    static func error(_ status: HTTPResponse.Status, _ message: String, code: String? = nil) -> Response {
+        var body: [String: Any] = ["error": ["message": message, "status": Int(status.code)]]
+        if let code { body["error"] = ["message": message, "status": Int(status.code), "code": code] }
+        return make(status, body)
+    }
+}
