@@ -77,7 +77,7 @@ extension SQLiteStore {
                 entries.append(
                     OutboxEntry(
                         id: id, conversation: conversation, contactPhone: target.phone, text: text, purpose: purpose, attempts: 0,
-                        nextAttemptAt: date, possiblyDuplicated: false
+                        nextAttemptAt: date, possiblyDuplicated: false, provider: ProviderKind(rawValue: target.provider) ?? .local
                     )
                 )
             }
@@ -135,7 +135,7 @@ extension SQLiteStore {
             """
             SELECT m.id AS id, m.tenant_id AS tenant_id, m.chatbot_id AS chatbot_id, m.contact_id AS contact_id,
                    c.phone_number AS phone_number, m.text AS text, m.purpose AS purpose, m.attempts AS attempts,
-                   m.next_attempt_at AS next_attempt_at, m.possibly_duplicated AS possibly_duplicated
+                   m.next_attempt_at AS next_attempt_at, m.possibly_duplicated AS possibly_duplicated, m.provider AS provider
             FROM messages m
             JOIN contacts c ON c.id = m.contact_id AND c.tenant_id = m.tenant_id
             WHERE m.direction = 'outbound' AND m.status = 'queued' AND m.next_attempt_at <= ?
@@ -150,7 +150,8 @@ extension SQLiteStore {
                 conversation: ConversationKey(tenantID: try row.tenantID(), chatbotID: try row.chatbotID(), contactID: try row.contactID()),
                 contactPhone: try row.phone(), text: try row.optionalText("text") ?? "",
                 purpose: try row.optionalRaw("purpose", as: OutboundPurpose.self) ?? .reply, attempts: try row.int("attempts"),
-                nextAttemptAt: try row.timestamp("next_attempt_at"), possiblyDuplicated: try row.flag("possibly_duplicated")
+                nextAttemptAt: try row.timestamp("next_attempt_at"), possiblyDuplicated: try row.flag("possibly_duplicated"),
+                provider: ProviderKind(rawValue: try row.optionalText("provider") ?? "") ?? .local
             )
         }
     }

@@ -148,11 +148,14 @@ public struct OutboxEntry: Sendable, Hashable {
     public var nextAttemptAt: Date
     /// An earlier attempt's outcome was unknown (timeout): the provider may have it already.
     public var possiblyDuplicated: Bool
+    /// The provider to answer through: the one the customer last wrote on (`local` when unknown).
+    public var provider: ProviderKind
 
     public init(
         id: MessageID, conversation: ConversationKey, contactPhone: PhoneNumber, text: String, purpose: OutboundPurpose, attempts: Int,
-        nextAttemptAt: Date, possiblyDuplicated: Bool
+        nextAttemptAt: Date, possiblyDuplicated: Bool, provider: ProviderKind = .local
     ) {
+        self.provider = provider
         self.id = id
         self.conversation = conversation
         self.contactPhone = contactPhone

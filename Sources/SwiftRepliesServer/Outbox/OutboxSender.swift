@@ -160,7 +160,8 @@ actor OutboxSender {
         logger[metadataKey: "contact.id"] = "\(entry.conversation.contactID)"
         logger[metadataKey: "message.id"] = "\(entry.id)"
         guard let chatbot = snapshot.chatbot(entry.conversation.chatbotID),
-            let binding = chatbot.channels.first(where: { $0.isEnabled && channels[$0.provider] != nil }),
+            let binding = chatbot.channels.first(where: { $0.provider == entry.provider && $0.isEnabled && channels[$0.provider] != nil })
+                ?? chatbot.channels.first(where: { $0.isEnabled && channels[$0.provider] != nil }),
             let account = snapshot.accounts[binding.accountID], account.isEnabled, let channel = channels[binding.provider]
         else {
             Counter(label: "swiftreplies_sends_total", dimensions: [("tenant", tenant), ("outcome", "no_channel")]).increment()
