@@ -33,12 +33,15 @@ public func buildApplication(_ configuration: ServerConfiguration, registries: M
     clientConfiguration.timeout = .init(connect: .seconds(5), read: .seconds(30))
     let httpClient = HTTPClient(eventLoopGroupProvider: .singleton, configuration: clientConfiguration)
 
-    let meta = MetaChannel(httpClient: httpClient)
-    let infobip = InfobipChannel(httpClient: httpClient)
-    let twilio = TwilioChannel(httpClient: httpClient)
+    let meta = MetaChannel(httpClient: httpClient, requestTimeout: configuration.providerTimeout)
+    let infobip = InfobipChannel(httpClient: httpClient, requestTimeout: configuration.providerTimeout)
+    let twilio = TwilioChannel(httpClient: httpClient, requestTimeout: configuration.providerTimeout)
     let channels: [ProviderKind: any MessagingChannel] = [.meta: meta, .infobip: infobip, .twilio: twilio]
 
-    let outbox = OutboxSender(store: store, state: host.state, channels: channels, logger: logger)
+    let outbox = OutboxSender(
+        store: store, state: host.state, channels: channels, logger: logger, policy: RetryPolicy(baseDelay: configuration.retryBaseDelay),
+        pollInterval: configuration.outboxPollInterval
+    )
     let dispatcher = Dispatcher(engine: host.engine, state: host.state, outbox: outbox, store: store, logger: logger)
     let intake = IntakeBatcher()
 

@@ -16,14 +16,24 @@ public struct ServerConfiguration: Sendable {
     public var maximumBodyBytes: Int
     public var environment: [String: String]
     public var logger: Logger
+    /// How long one send to a provider may take before it counts as timed out.
+    public var providerTimeout: Duration
+    /// The first retry delay of a failed send, in seconds (doubling, with jitter, up to 5 minutes).
+    public var retryBaseDelay: Double
+    /// How often the outbox looks for due retries.
+    public var outboxPollInterval: Duration
     /// The registry `/metrics` renders; bootstrap swift-metrics with it (`MetricsBootstrap`).
     public var prometheus: PrometheusCollectorRegistry?
 
     public init(
         configDirectory: String = ".", database: String = StoreOpener.defaultSQLitePath, host: String = "0.0.0.0", port: Int = 8000,
         maximumBodyBytes: Int = 1 << 20, environment: [String: String] = ProcessInfo.processInfo.environment,
-        logger: Logger = Logger(label: "swiftreplies"), prometheus: PrometheusCollectorRegistry? = nil
+        logger: Logger = Logger(label: "swiftreplies"), prometheus: PrometheusCollectorRegistry? = nil,
+        providerTimeout: Duration = .seconds(10), retryBaseDelay: Double = 1, outboxPollInterval: Duration = .seconds(1)
     ) {
+        self.providerTimeout = providerTimeout
+        self.retryBaseDelay = retryBaseDelay
+        self.outboxPollInterval = outboxPollInterval
         self.prometheus = prometheus
         self.configDirectory = configDirectory
         self.database = database

@@ -35,6 +35,7 @@ struct ServerHarness: Sendable {
     static func with(
         environment extra: [String: String] = [:],
         maximumBodyBytes: Int = 1 << 20,
+        providerTimeout: Duration = .seconds(5),
         respond: (@Sendable (FakeProviderServer.Received) async throws -> Response)? = nil,
         _ body: @Sendable (ServerHarness) async throws -> Void
     ) async throws {
@@ -72,7 +73,8 @@ struct ServerHarness: Sendable {
             logger.logLevel = .warning
             let configuration = ServerConfiguration(
                 configDirectory: configDirectory.path, database: databasePath, host: "127.0.0.1", port: 0, maximumBodyBytes: maximumBodyBytes,
-                environment: environment, logger: logger, prometheus: MetricsBootstrap.prometheus()
+                environment: environment, logger: logger, prometheus: MetricsBootstrap.prometheus(),
+                providerTimeout: providerTimeout, retryBaseDelay: 0.1, outboxPollInterval: .milliseconds(100)
             )
             let app = try await buildApplication(configuration)
             try await app.test(.live) { client in
