@@ -290,7 +290,8 @@ struct TenantsFileReader {
             guard var channel = YAMLMappingReader(channelNode, what: "channel of chatbot '\(id)'", known: Self.channelKeys, collector: collector, interpolation: interpolation) else { continue }
             let accountID = channel.string("account", required: true)
             let numberText = channel.string("number", required: true)
-            let phoneNumberID = channel.string("phone_number_id")
+            // An unset `${VAR}` expands to "": no id, rather than a route for the empty id.
+            let phoneNumberID = channel.string("phone_number_id").flatMap { $0.isEmpty ? nil : $0 }
             guard let accountID, let numberText, let numberNode = channel.node("number") else { continue }
             guard let number = PhoneNumber(normalizing: numberText) else {
                 collector.error("bad number '\(numberText)'", at: numberNode, hint: "international format with country code, e.g. +961 79 374 241")

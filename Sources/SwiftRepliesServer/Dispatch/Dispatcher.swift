@@ -102,10 +102,20 @@ actor Dispatcher {
                 index += 1
                 continue
             }
-            order.remove(at: index)
-            queues[key] = nil
             running.insert(key)
-            work.append(Work(conversation: key, messages: queue.messages))
+            if settings.debounceSeconds > 0 || queue.messages.count == 1 {
+                // Everything that arrived within the window is one turn.
+                order.remove(at: index)
+                queues[key] = nil
+                work.append(Work(conversation: key, messages: queue.messages))
+            } else {
+                // Debounce disabled: one message, one turn, in order.
+                var rest = queue
+                let first = rest.messages.removeFirst()
+                queues[key] = rest
+                index += 1
+                work.append(Work(conversation: key, messages: [first]))
+            }
         }
         return work
     }

@@ -18,7 +18,7 @@ import Testing
     @Test func retriesThrough500And429AndATimeoutUntilAccepted() async throws {
         let script = Script()
         let started = ContinuousClock.now
-        try await ServerHarness.with(providerTimeout: .milliseconds(500)) { request in
+        try await ServerHarness.with(providerTimeout: .milliseconds(500), respond: { request in
             switch await script.next() {
             case 1:
                 return FakeProviderServer.json(.internalServerError, #"{"error":{"message":"boom","code":1}}"#)
@@ -30,7 +30,7 @@ import Testing
             default:
                 return FakeProviderServer.json(.ok, #"{"messages":[{"id":"wamid.finally"}]}"#)
             }
-        } _: { server in
+        }) { server in
             #expect(try await server.postMeta(try RoutedFixture.meta("inbound_text", id: "wamid.retry-1", text: "hi")).status == .ok)
             try await server.eventually(timeout: .seconds(20), "the reply accepted after retries") {
                 try await server.count("SELECT count(*) FROM messages WHERE direction = 'outbound' AND status = 'accepted'") == 1
@@ -50,11 +50,11 @@ import Testing
     }
 
     @Test func aRefusalIsNotRetriedAndKeepsTheProviderCode() async throws {
-        try await ServerHarness.with { _ in
+        try await ServerHarness.with(respond: { _ in
             FakeProviderServer.json(
                 .badRequest, #"{"error":{"message":"Re-engagement message","type":"OAuthException","code":131047,"error_data":{"details":"more than 24 hours"}}}"#
             )
-        } _: { server in
+        }) { server in
             #expect(try await server.postMeta(try RoutedFixture.meta("inbound_text", id: "wamid.refused", text: "hi")).status == .ok)
             try await server.eventually("the reply marked failed") {
                 try await server.count("SELECT count(*) FROM messages WHERE direction = 'outbound' AND status = 'failed'") == 1

@@ -6,6 +6,7 @@ import Logging
 import NIOCore
 import SQLiteNIO
 import SwiftRepliesChannels
+import SwiftRepliesRuntime
 import SwiftRepliesServer
 import Testing
 
@@ -36,6 +37,8 @@ struct ServerHarness: Sendable {
         environment extra: [String: String] = [:],
         maximumBodyBytes: Int = 1 << 20,
         providerTimeout: Duration = .seconds(5),
+        registries: ModuleRegistries = .builtIn(),
+        prepare: (@Sendable (URL) throws -> Void)? = nil,
         respond: (@Sendable (FakeProviderServer.Received) async throws -> Response)? = nil,
         _ body: @Sendable (ServerHarness) async throws -> Void
     ) async throws {
@@ -60,6 +63,7 @@ struct ServerHarness: Sendable {
                 with: "          - account: infobip_main\n            number: \"9613451652\"\n          - account: twilio_main\n            number: \"+961 3 451 652\""
             )
             try tenants.write(to: tenantsURL, atomically: true, encoding: .utf8)
+            try prepare?(configDirectory)
             let databasePath = configDirectory.appendingPathComponent("test.sqlite").path
             var environment: [String: String] = [
                 "META_APP_SECRET": metaSecret, "META_VERIFY_TOKEN": metaVerifyToken, "META_ACCESS_TOKEN": metaAccessToken,
@@ -76,7 +80,7 @@ struct ServerHarness: Sendable {
                 environment: environment, logger: logger, prometheus: MetricsBootstrap.prometheus(),
                 providerTimeout: providerTimeout, retryBaseDelay: 0.1, outboxPollInterval: .milliseconds(100)
             )
-            let app = try await buildApplication(configuration)
+            let app = try await buildApplication(configuration, registries: registries)
             try await app.test(.live) { client in
                 try await body(ServerHarness(client: client, provider: recorder, databasePath: databasePath, configDirectory: configDirectory))
             }

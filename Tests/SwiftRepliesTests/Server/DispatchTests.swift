@@ -1,0 +1,114 @@
+import Foundation
+import SQLiteNIO
+import SwiftRepliesAgents
+import SwiftRepliesCore
+import SwiftRepliesRuntime
+import Testing
+
+/// The sales agent, slowed down: keeps workers busy long enough to observe dispatch.
+struct SlowSalesAgent: AgentModule {
+    let inner: SalesAgent
+    let delay: Duration
+
+    func respond(to turn: Turn) async throws -> AgentResponse {
+        try await Task.sleep(for: delay)
+        return try await inner.respond(to: turn)
+    }
+}
+
+/// Ordering, debounce, worker limit and the busy holding message, over real HTTP.
+@Suite(.serialized) struct DispatchTests {
+    static func slowRegistries(_ delay: Duration) -> ModuleRegistries {
+        var registries = ModuleRegistries.builtIn()
+        registries.agents.register("slow_sales") { context in SlowSalesAgent(inner: SalesAgent(definition: context.definition), delay: delay) }
+        return registries
+    }
+
+    /// Makes ECLA's agent run on the slow module.
+    static func useSlowModule(_ directory: URL) throws {
+        let url = directory.appendingPathComponent("agents/ecla_sales_agent.yaml")
+        let text = try String(contentsOf: url, encoding: .utf8).replacingOccurrences(of: "module: sales", with: "module: slow_sales")
+        try text.write(to: url, atomically: true, encoding: .utf8)
+    }
+
+    static let products = [
+        ("whitening kit", "Whitening Kit"), ("whitening strips", "Whitening Strips"), ("purple serum", "Purple Corrector Serum"),
+        ("whitening pen", "Whitening Pen"), ("toothpaste", "Toothpaste"), ("refill gel", "Refill Gel"), ("mouthwash", "Mouthwash"),
+        ("desensitizing gel", "Desensitizing Gel"),
+    ]
+
+    @Test func messagesOfOneConversationAreAnsweredOneTurnAtATimeInOrder() async throws {
+        try await ServerHarness.with(environment: ["MAX_WORKERS": "5"], registries: Self.slowRegistries(.milliseconds(30)), prepare: Self.useSlowModule) { server in
+            // Eight messages from one customer, posted concurrently.
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for (index, product) in Self.products.enumerated() {
+                    group.addTask {
+                        let body = try RoutedFixture.meta("inbound_text", id: "wamid.order-\(index)", text: "how much is the \(product.0)?")
+                        #expect(try await server.postMeta(body).status == .ok)
+                    }
+                }
+                try await group.waitForAll()
+            }
+            try await server.eventually("eight replies") { await server.sent().count == 8 }
+            // Inbound order as stored; replies must follow it, at the store and at the provider.
+            let inbound = try await server.query("SELECT text FROM messages WHERE direction = 'inbound' ORDER BY id").compactMap { $0.column("text")?.string }
+            let expected = inbound.compactMap { text in Self.products.first { text.contains($0.0) }?.1 }
+            let outbound = try await server.query("SELECT text FROM messages WHERE direction = 'outbound' ORDER BY id").compactMap { $0.column("text")?.string }
+            #expect(outbound.count == 8)
+            #expect(outbound.compactMap { reply in Self.products.first { reply.contains($0.1) }?.1 } == expected)
+            let atProvider = await server.sent().map(\.bodyText)
+            #expect(atProvider.compactMap { reply in Self.products.first { reply.contains($0.1) }?.1 } == expected)
+        }
+    }
+
+    @Test func messagesWithinTheDebounceWindowBecomeOneTurn() async throws {
+        try await ServerHarness.with(environment: ["DEBOUNCE_SECONDS": "1"]) { server in
+            for (index, text) in ["hi", "I'm interested", "how much is the whitening pen?"].enumerated() {
+                #expect(try await server.postMeta(try RoutedFixture.meta("inbound_text", id: "wamid.debounce-\(index)", text: text)).status == .ok)
+            }
+            try await server.eventually("one reply") { await server.sent().count == 1 }
+            try await Task.sleep(for: .milliseconds(1500))
+            #expect(await server.sent().count == 1)
+            #expect(await server.sent().first?.bodyText.contains("Whitening Pen") == true)
+            // All three belong to the one turn.
+            #expect(try await server.count("SELECT count(DISTINCT processed_at) FROM messages WHERE direction = 'inbound' AND status = 'processed'") == 1)
+            #expect(try await server.count("SELECT count(*) FROM messages WHERE direction = 'inbound' AND status = 'processed'") == 3)
+        }
+    }
+
+    @Test func withDebounceZeroEveryMessageIsItsOwnTurn() async throws {
+        try await ServerHarness.with(environment: ["DEBOUNCE_SECONDS": "0"]) { server in
+            for (index, text) in ["hi", "how much is the whitening pen?", "how much is the whitening kit?"].enumerated() {
+                #expect(try await server.postMeta(try RoutedFixture.meta("inbound_text", id: "wamid.nodebounce-\(index)", text: text)).status == .ok)
+            }
+            try await server.eventually("three replies") { await server.sent().count == 3 }
+            #expect(try await server.count("SELECT count(DISTINCT processed_at) FROM messages WHERE direction = 'inbound'") == 3)
+        }
+    }
+
+    @Test func customersWhoWaitWhileEveryWorkerIsBusyGetOneHoldingMessage() async throws {
+        let environment = ["MAX_WORKERS": "1", "BUSY_THRESHOLD": "2", "DEBOUNCE_SECONDS": "0"]
+        try await ServerHarness.with(environment: environment, registries: Self.slowRegistries(.milliseconds(400)), prepare: Self.useSlowModule) { server in
+            let customers = (0..<4).map { "9617155000\($0)" }
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for (index, customer) in customers.enumerated() {
+                    group.addTask {
+                        let body = try RoutedFixture.meta("inbound_text", id: "wamid.busy-\(index)", text: "how much is the whitening pen?", from: customer)
+                        #expect(try await server.postMeta(body).status == .ok)
+                    }
+                }
+                try await group.waitForAll()
+            }
+            try await server.eventually(timeout: .seconds(15), "every customer answered") {
+                try await server.count("SELECT count(*) FROM messages WHERE direction = 'outbound' AND purpose = 'reply' AND status = 'accepted'") == 4
+            }
+            let holding = try await server.query("SELECT contact_id FROM messages WHERE direction = 'outbound' AND purpose = 'holding'")
+            // The first customer's turn runs at once; the three others waited behind it.
+            #expect(holding.count == 3)
+            #expect(Set(holding.compactMap { $0.column("contact_id")?.integer }).count == 3, "one holding message per customer per busy period")
+            let sent = await server.sent().map(\.bodyText)
+            #expect(sent.filter { $0.contains("one moment") }.count == 3)
+            #expect(sent.filter { $0.contains("Whitening Pen") }.count == 4, "nothing dropped")
+        }
+    }
+}
