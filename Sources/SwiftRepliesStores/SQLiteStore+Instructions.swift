@@ -52,7 +52,7 @@ extension SQLiteStore {
             """
             SELECT
                 (SELECT COUNT(*) FROM messages WHERE direction = 'inbound' AND status = 'received') AS pending_inbound,
-                (SELECT COUNT(*) FROM messages WHERE direction = 'outbound' AND status = 'queued') AS outbox_pending,
+                (SELECT COUNT(*) FROM messages WHERE direction = 'outbound' AND status IN ('queued', 'sending')) AS outbox_pending,
                 (SELECT COUNT(*) FROM unroutable_messages) AS unroutable
             """
         )

@@ -156,6 +156,43 @@ extension SQLiteStore {
         }
     }
 
+    /// Marks queued entries as being sent (written before the provider is called, so a crash
+    /// mid-attempt is known afterwards); returns the ids that were still queued.
+    public func beginSendAttempts(_ ids: [MessageID], at date: Date) async throws -> [MessageID] {
+        guard !ids.isEmpty else { return [] }
+        return try await withWriteTransaction { db in
+            var marked: [MessageID] = []
+            for chunk in ids.chunked(into: SQLPlaceholders.maxVariables - 4) {
+                let rows = try await db.query(
+                    """
+                    UPDATE messages SET status = 'sending', updated_at = ?
+                    WHERE direction = 'outbound' AND status = 'queued' AND id IN (\(SQLPlaceholders.list(chunk.count)))
+                    RETURNING id
+                    """,
+                    [.timestamp(date)] + chunk.map { .int64($0.rawValue) }
+                )
+                marked += try rows.map { try $0.messageID() }
+            }
+            return marked
+        }
+    }
+
+    /// Entries left `sending` by a process that stopped mid-attempt: their outcome is unknown,
+    /// so they are queued again and marked possibly duplicated. Returns how many.
+    @discardableResult
+    public func recoverInterruptedSends(at date: Date) async throws -> Int {
+        try await withWriteTransaction { db in
+            try await db.query(
+                """
+                UPDATE messages SET status = 'queued', possibly_duplicated = 1, next_attempt_at = ?, updated_at = ?
+                WHERE direction = 'outbound' AND status = 'sending'
+                RETURNING id
+                """,
+                [.timestamp(date), .timestamp(date)]
+            ).count
+        }
+    }
+
     /// Records the attempt in `send_attempts` and applies it to a still-queued entry: an entry
     /// already accepted or failed is never changed (in particular never re-queued).
     public func recordSendOutcome(_ id: MessageID, outcome: SendOutcome, at date: Date) async throws {
@@ -170,7 +207,7 @@ extension SQLiteStore {
             update = """
                 UPDATE messages
                 SET status = 'accepted', provider_message_id = ?, sent_at = ?, attempts = attempts + 1, updated_at = ?
-                WHERE id = ? AND direction = 'outbound' AND status = 'queued'
+                WHERE id = ? AND direction = 'outbound' AND status IN ('queued', 'sending')
                 """
             binds = [.text(providerMessageID), .timestamp(date), .timestamp(date), .int64(id.rawValue)]
         case .retry(let error, let retryAt, let possiblyDelivered):
@@ -178,9 +215,9 @@ extension SQLiteStore {
             detail = error
             update = """
                 UPDATE messages
-                SET attempts = attempts + 1, next_attempt_at = ?, possibly_duplicated = (possibly_duplicated OR ?),
+                SET status = 'queued', attempts = attempts + 1, next_attempt_at = ?, possibly_duplicated = (possibly_duplicated OR ?),
                     error_message = ?, updated_at = ?
-                WHERE id = ? AND direction = 'outbound' AND status = 'queued'
+                WHERE id = ? AND direction = 'outbound' AND status IN ('queued', 'sending')
                 """
             binds = [.timestamp(retryAt), .flag(possiblyDelivered), .text(error), .timestamp(date), .int64(id.rawValue)]
         case .failed(let code, let message):
@@ -189,7 +226,7 @@ extension SQLiteStore {
             update = """
                 UPDATE messages
                 SET status = 'failed', error_code = ?, error_message = ?, attempts = attempts + 1, updated_at = ?
-                WHERE id = ? AND direction = 'outbound' AND status = 'queued'
+                WHERE id = ? AND direction = 'outbound' AND status IN ('queued', 'sending')
                 """
             binds = [.optionalText(code), .text(message), .timestamp(date), .int64(id.rawValue)]
         }

@@ -56,6 +56,15 @@ public protocol Store: Sendable {
     /// Outbox entries due at `now` (queued, not accepted, not failed), oldest first.
     func dueOutbox(now: Date, limit: Int) async throws -> [OutboxEntry]
 
+    /// Marks queued entries as being sent, before the provider is called (so a crash mid-attempt
+    /// is known afterwards); returns the ids that were still queued (only those may be sent).
+    func beginSendAttempts(_ ids: [MessageID], at date: Date) async throws -> [MessageID]
+
+    /// Requeues entries a stopped process left mid-attempt, marked possibly duplicated (their
+    /// outcome is unknown); returns how many.
+    @discardableResult
+    func recoverInterruptedSends(at date: Date) async throws -> Int
+
     /// Records an attempt's outcome on an outbox entry.
     func recordSendOutcome(_ id: MessageID, outcome: SendOutcome, at date: Date) async throws
 

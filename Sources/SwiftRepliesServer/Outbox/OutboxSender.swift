@@ -117,6 +117,14 @@ actor OutboxSender {
 
     /// Sends until closed; polls the store for due entries (restart recovery and retries).
     nonisolated func run() async {
+        do {
+            let interrupted = try await store.recoverInterruptedSends(at: Date())
+            if interrupted > 0 {
+                logger.warning("requeued replies whose send was interrupted; they may reach the customer twice", metadata: ["count": "\(interrupted)"])
+            }
+        } catch {
+            logger.error("could not recover interrupted sends", metadata: ["error": "\(error)"])
+        }
         await withDiscardingTaskGroup { group in
             group.addTask {
                 while !(await self.closed) {
@@ -125,7 +133,7 @@ actor OutboxSender {
                 }
             }
             for await _ in wakeStream {
-                for entry in await takeWork() {
+                for entry in await begin(await takeWork()) {
                     group.addTask { await self.deliver(entry) }
                 }
             }
@@ -133,12 +141,28 @@ actor OutboxSender {
             while true {
                 let work = await takeWork()
                 if work.isEmpty { break }
+                let ready = await begin(work)
                 await withDiscardingTaskGroup { drain in
-                    for entry in work { drain.addTask { await self.deliver(entry) } }
+                    for entry in ready { drain.addTask { await self.deliver(entry) } }
                 }
             }
         }
         logger.debug("outbox stopped")
+    }
+
+    /// Records that the attempts start (one statement for the batch); entries another sender
+    /// already took, or that are no longer queued, are dropped.
+    private nonisolated func begin(_ work: [OutboxEntry]) async -> [OutboxEntry] {
+        guard !work.isEmpty else { return [] }
+        do {
+            let marked = Set(try await store.beginSendAttempts(work.map(\.id), at: Date()))
+            for entry in work where !marked.contains(entry.id) { await done(entry) }
+            return work.filter { marked.contains($0.id) }
+        } catch {
+            logger.error("could not start sends; they will be retried", metadata: ["error": "\(error)"])
+            for entry in work { await done(entry) }
+            return []
+        }
     }
 
     private nonisolated func deliver(_ entry: OutboxEntry) async {
