@@ -39,6 +39,9 @@ actor Dispatcher {
     /// Message ids queued or running, so a message is never taken twice.
     private var known: Set<MessageID> = []
     private var heldThisBusyPeriod: Set<ConversationKey> = []
+    /// Conversations whose holding message is being queued: their turn waits for it, so the
+    /// holding message never arrives after the answer.
+    private var holdingInProgress: Set<ConversationKey> = []
     private var armedDeadline: Date?
     private var closed = false
 
@@ -98,7 +101,9 @@ actor Dispatcher {
         var index = 0
         while index < order.count, running.count < settings.maxWorkers {
             let key = order[index]
-            guard !running.contains(key), let queue = queues[key], readyAt(queue, debounce: settings.debounceSeconds) <= now else {
+            guard !running.contains(key), !holdingInProgress.contains(key), let queue = queues[key],
+                readyAt(queue, debounce: settings.debounceSeconds) <= now
+            else {
                 index += 1
                 continue
             }
@@ -135,6 +140,7 @@ actor Dispatcher {
         guard waiting.count >= settings.busyThreshold else { return [] }
         let fresh = waiting.filter { !heldThisBusyPeriod.contains($0) }
         heldThisBusyPeriod.formUnion(fresh)
+        holdingInProgress.formUnion(fresh)
         return fresh
     }
 
@@ -149,6 +155,11 @@ actor Dispatcher {
         guard let next, armedDeadline.map({ next < $0 }) ?? true else { return nil }
         armedDeadline = next
         return next
+    }
+
+    private func holdingQueued(_ conversation: ConversationKey) {
+        holdingInProgress.remove(conversation)
+        wake.yield()
     }
 
     private func timerFired() {
@@ -227,6 +238,7 @@ actor Dispatcher {
             } catch {
                 logger.error("could not queue a holding message", metadata: ["contact.id": "\(conversation.contactID)", "error": "\(error)"])
             }
+            await holdingQueued(conversation)
         }
     }
 }
