@@ -50,7 +50,10 @@ struct AgentFileReader {
             } else if let node = product.node("sku") {
                 skus[sku] = node
             }
-            guard let price = Decimal(string: priceText.trimmingCharactersInWhitespace()), price >= 0 else {
+            let priceDigits = priceText.trimmingCharactersInWhitespace()
+            guard !priceDigits.isEmpty, priceDigits.allSatisfy({ $0.isASCII && ($0.isNumber || $0 == ".") }),
+                let price = Decimal(string: priceDigits), price >= 0
+            else {
                 collector.error("price of '\(sku)' must be a number, found '\(priceText)'", at: priceNode, hint: "write it without the currency, e.g. `price: 49.00`")
                 continue
             }

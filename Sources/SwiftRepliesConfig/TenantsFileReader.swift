@@ -30,7 +30,7 @@ struct TenantsFileReader {
     static let accountKeys: [ProviderKind: [String]] = [
         .meta: ["provider", "base_url", "app_secret", "verify_token", "access_token", "api_version"],
         .infobip: ["provider", "base_url", "api_key", "webhook_secret", "webhook_user"],
-        .twilio: ["provider", "base_url", "account_sid", "auth_token", "public_url"],
+        .twilio: ["provider", "base_url", "account_sid", "auth_token", "public_url", "status_callback_url"],
     ]
     static let requiredAccountKeys: [ProviderKind: [String]] = [
         .meta: ["app_secret", "verify_token", "access_token"],
@@ -103,6 +103,13 @@ struct TenantsFileReader {
             }
         }
 
+        if let defaultPlan, plans[defaultPlan] == nil {
+            collector.error(
+                "unknown plan '\(defaultPlan)' in defaults", at: top.node("defaults")?.mapping?["plan"],
+                hint: Suggestion.closest(to: defaultPlan, in: Array(plans.keys)).map { "did you mean '\($0)'?" } ?? "define it under `plans:`"
+            )
+        }
+
         // Provider accounts.
         if let node = top.node("accounts") {
             if let mapping = node.mapping {
@@ -139,7 +146,7 @@ struct TenantsFileReader {
                 if let plan = plans[planName] {
                     limits = plan.limits
                     features = plan.features
-                } else if subscription.has("plan") || defaultPlan != nil {
+                } else if subscription.has("plan") {
                     collector.error(
                         "unknown plan '\(planName)'", at: subscription.node("plan") ?? node,
                         hint: Suggestion.closest(to: planName, in: Array(plans.keys)).map { "did you mean '\($0)'?" } ?? "define it under `plans:`"

@@ -87,10 +87,12 @@ public enum SQLiteMigrations {
                 created_at REAL NOT NULL,
                 processed_at REAL,
                 sent_at REAL,
-                updated_at REAL NOT NULL,
-                CONSTRAINT unique_provider_message_per_chatbot UNIQUE (chatbot_id, provider_message_id)
+                updated_at REAL NOT NULL
             )
             """,
+            // A provider's inbound message id is stored once per chatbot (redeliveries are
+            // duplicates). Outbound ids are the provider's answers and are not constrained.
+            "CREATE UNIQUE INDEX unique_provider_message_per_chatbot ON messages (chatbot_id, provider_message_id) WHERE direction = 'inbound'",
             // The durable dispatch queue: queries must spell these conditions as literals to use it.
             "CREATE INDEX messages_pending_inbound ON messages (id) WHERE direction = 'inbound' AND status = 'received'",
             "CREATE INDEX messages_outbox ON messages (next_attempt_at) WHERE direction = 'outbound' AND status = 'queued'",

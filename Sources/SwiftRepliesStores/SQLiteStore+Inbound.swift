@@ -121,7 +121,7 @@ extension SQLiteStore {
                         provider_message_id, status, sent_at, created_at, updated_at
                     )
                     VALUES \(SQLPlaceholders.rows(chunk.count, columns: columns))
-                    ON CONFLICT(chatbot_id, provider_message_id) DO NOTHING
+                    ON CONFLICT(chatbot_id, provider_message_id) WHERE direction = 'inbound' DO NOTHING
                     RETURNING id, chatbot_id, provider_message_id
                     """,
                     binds

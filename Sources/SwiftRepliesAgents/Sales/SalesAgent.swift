@@ -89,10 +89,10 @@ public struct SalesAgent: AgentModule {
         if let bestHit {
             return AgentResponse(messages: [bestHit.entry.answer], intent: "faq:\(bestHit.entry.id)")
         }
-        if asksPrice {
+        if asksPrice, !definition.catalogue.isEmpty {
             return AgentResponse(messages: [phrases.whichProduct(definition.catalogue)], intent: "price.which_product")
         }
-        if !tokenSet.isDisjoint(with: lexicon.catalogue) || lexicon.contains(lexicon.catalouguePhrases, in: tokens) {
+        if !definition.catalogue.isEmpty, !tokenSet.isDisjoint(with: lexicon.catalogue) || lexicon.contains(lexicon.catalouguePhrases, in: tokens) {
             return AgentResponse(messages: [phrases.catalogue(definition.catalogue)], intent: "catalogue")
         }
         if tokens.allSatisfy({ lexicon.greeting.contains($0) || KnowledgeIndex.stopwords.contains($0) }) {

@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import Logging
+import NIOCore
 import SwiftRepliesChannels
 import SwiftRepliesConfig
 import SwiftRepliesCore
@@ -46,7 +47,7 @@ struct WebhookController: Sendable {
         let webhook: WebhookRequest
         do {
             webhook = try await request.webhookRequest(limit: maximumBodyBytes)
-        } catch let error as HTTPError where error.status == .contentTooLarge {
+        } catch is NIOTooManyBytesError {
             ServerMetrics.webhook(provider: provider, outcome: "too_large")
             return JSONResponse.error(.contentTooLarge, "body larger than \(maximumBodyBytes) bytes")
         }

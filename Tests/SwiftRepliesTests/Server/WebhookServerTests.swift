@@ -105,6 +105,7 @@ import Testing
             let big = Array(repeating: UInt8(ascii: "a"), count: 64 * 1024)
             let oversized = try await server.postMeta(big)
             #expect(oversized.status == .contentTooLarge)
+            #expect(oversized.body.contains("larger than"))
             let malformed: [[UInt8]] = [
                 Array("not json".utf8), Array("{\"object\":\"whatsapp_business_account\",\"entry\":[{\"changes\":[{\"field\":\"messages\",\"value\":{\"messages\":\"nope\"}}]}]}".utf8),
                 Array("{\"object\":\"page\"}".utf8),
@@ -131,6 +132,19 @@ import Testing
             #expect(metrics.body.contains("swiftreplies_unroutable_messages_total{provider=\"meta\"}"))
             try await Task.sleep(for: .milliseconds(200))
             #expect(await server.sent().isEmpty)
+        }
+    }
+
+    @Test func aProviderThatAnswersTheSameIDForEverySendStillHasEveryReplyRecorded() async throws {
+        try await ServerHarness.with(respond: { _ in FakeProviderServer.json(.ok, #"{"messages":[{"id":"wamid.local"}]}"#) }) { server in
+            for index in 0..<3 {
+                let body = try RoutedFixture.meta("inbound_text", id: "wamid.same-\(index)", text: "hi", from: "9617300000\(index)")
+                #expect(try await server.postMeta(body).status == .ok)
+            }
+            try await server.eventually("three replies accepted") {
+                try await server.count("SELECT count(*) FROM messages WHERE direction = 'outbound' AND status = 'accepted'") == 3
+            }
+            #expect(await server.sent().count == 3)
         }
     }
 
