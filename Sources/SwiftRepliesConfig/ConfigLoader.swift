@@ -127,8 +127,12 @@ public struct ConfigLoader: Sendable {
             return node
         } catch let error as YamlError {
             switch error {
-            case .scanner(_, let problem, let mark, _), .parser(_, let problem, let mark, _), .composer(_, let problem, let mark, _):
-                collector.add(.error, "YAML syntax error: \(problem)", at: mark, hint: "check indentation and quoting around this line")
+            case .scanner(let context, let problem, let mark, _), .parser(let context, let problem, let mark, _),
+                .composer(let context, let problem, let mark, _):
+                // The problem is often found far from its cause (an unclosed quote is reported at the
+                // end of the file): name where the parser was when it started, too.
+                let started = context.map { "\($0.text) started at line \($0.mark.line), column \($0.mark.column); " } ?? ""
+                collector.add(.error, "YAML syntax error: \(problem)", at: mark, hint: started + "check indentation and quoting around this line")
             default:
                 collector.add(.error, "YAML error: \(error)", at: nil)
             }

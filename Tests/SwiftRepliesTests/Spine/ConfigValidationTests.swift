@@ -351,7 +351,9 @@ import Testing
         // The agent file is unreadable, so the chatbot that uses it names an unknown agent too.
         let diagnostic = try #require(error.errors.first { $0.file == fixture.agentPath("beta_agent") })
         #expect(diagnostic.message.hasPrefix("YAML syntax error"))
-        #expect(diagnostic.line == 0, "\(diagnostic)")
+        // libyaml finds the unclosed quote at the end of the file; the hint names where it opened.
+        #expect((diagnostic.line, diagnostic.column) == (9, 1), "\(diagnostic)")
+        #expect(diagnostic.hint?.contains("while scanning a quoted scalar started at line 3, column 7") == true, "\(diagnostic)")
         try expectError(error, file: fixture.tenantsPath, line: 43, column: 16, contains: "unknown agent 'beta_agent'")
     }
 
@@ -413,8 +415,8 @@ private func expectError(
     return diagnostic
 }
 
-/// A configuration directory written by a test, with known line numbers.
-private struct ConfigFixture {
+/// A configuration directory written by a test, with known line numbers; removed when released.
+private final class ConfigFixture {
     static let allSecrets = [
         "META_APP_SECRET": "app-secret", "META_VERIFY_TOKEN": "verify", "META_ACCESS_TOKEN": "token", "INFOBIP_API_KEY": "key",
         "INFOBIP_WEBHOOK_SECRET": "webhook", "TWILIO_ACCOUNT_SID": "AC1", "TWILIO_AUTH_TOKEN": "auth", "PUBLIC_URL": "https://example.test",
@@ -541,6 +543,8 @@ private struct ConfigFixture {
             try text.write(to: agentsDirectory.appendingPathComponent("\(name).yaml"), atomically: true, encoding: .utf8)
         }
     }
+
+    deinit { try? FileManager.default.removeItem(at: directory) }
 
     var tenantsPath: String { directory.appendingPathComponent("tenants.yaml").path }
     func agentPath(_ name: String) -> String { directory.appendingPathComponent("agents").appendingPathComponent("\(name).yaml").path }

@@ -91,7 +91,9 @@ import Testing
     // MARK: - The real middleware through the test kit
 
     @Test func activeInstructionsAndKnowledgeHitsReachTheAgent() async throws {
-        let kit = try await AgentTestKit.start(agentFile: try PipelineFixture.echoAgentFile(), registries: PipelineFixture.registries())
+        let file = try PipelineFixture.echoAgentFile()
+        defer { PipelineFixture.remove(file) }
+        let kit = try await AgentTestKit.start(agentFile: file, registries: PipelineFixture.registries())
         do {
             let pipeline = try #require(kit.host.state.current.pipelines["echo_agent"])
             #expect(pipeline.middlewareNames == ["conversation_instructions", "knowledge_base"])
@@ -130,6 +132,7 @@ import Testing
 
     @Test func withoutTheMiddlewareTheAgentGetsNoInstructionsOrHits() async throws {
         let file = try PipelineFixture.echoAgentFile(middleware: [])
+        defer { PipelineFixture.remove(file) }
         let kit = try await AgentTestKit.start(agentFile: file, registries: PipelineFixture.registries())
         do {
             let phone = try #require(PhoneNumber(normalizing: "+96170000001"))
@@ -147,6 +150,7 @@ import Testing
 
     @Test func unknownMiddlewareIsAConfigError() async throws {
         let file = try PipelineFixture.echoAgentFile(middleware: ["conversation_instructions", "no_such_middleware"])
+        defer { PipelineFixture.remove(file) }
         do {
             let kit = try await AgentTestKit.start(agentFile: file, registries: PipelineFixture.registries())
             try? await kit.shutdown()
@@ -162,6 +166,7 @@ import Testing
 
     @Test func unregisteredModuleIsAConfigError() async throws {
         let file = try PipelineFixture.echoAgentFile()
+        defer { PipelineFixture.remove(file) }
         do {
             let kit = try await AgentTestKit.start(agentFile: file, registries: .builtIn())
             try? await kit.shutdown()
@@ -290,6 +295,11 @@ private enum PipelineFixture {
         var registries = ModuleRegistries.builtIn()
         registries.agents.register("echo_context") { _ in ContextEchoAgent() }
         return registries
+    }
+
+    /// Deletes the directory `echoAgentFile` wrote (the kit works on its own copy).
+    static func remove(_ file: String) {
+        try? FileManager.default.removeItem(atPath: (file as NSString).deletingLastPathComponent)
     }
 
     /// The line of `middleware:` in the echo agent file.
