@@ -71,7 +71,7 @@ struct TenantsFileReader {
             if let node = defaults.node("runtime"), var reader = YAMLMappingReader(node, what: "defaults.runtime", known: Self.runtimeKeys, collector: collector, interpolation: interpolation) {
                 if let value = reader.double("debounce_seconds") { runtime.debounceSeconds = value }
                 if let value = reader.int("max_workers", minimum: 1) { runtime.maxWorkers = value }
-                if let value = reader.int("busy_threshold", minimum: 1) { runtime.busyThreshold = value }
+                if let value = reader.int("busy_threshold", minimum: 0) { runtime.busyThreshold = value }
                 if let value = reader.string("holding_message"), !value.isEmpty { runtime.holdingMessage = value }
             }
         }
@@ -182,8 +182,8 @@ struct TenantsFileReader {
             }
         }
         if let text = environment["BUSY_THRESHOLD"], !text.isEmpty {
-            if let value = Int(text), value >= 1 { runtime.busyThreshold = value } else {
-                collector.add(.error, "BUSY_THRESHOLD must be a whole number of at least 1, found '\(text)'", at: nil)
+            if let value = Int(text), value >= 0 { runtime.busyThreshold = value } else {
+                collector.add(.error, "BUSY_THRESHOLD must be a whole number (0 disables the holding message), found '\(text)'", at: nil)
             }
         }
     }

@@ -13,7 +13,8 @@ The check: every unique inbound message (wamid) expects one reply to the number 
 (path /<api_version>/<phone_number_id>/messages) addressed to its sender ("to" == "from").
 Replies are compared as a multiset per (phone_number_id, customer): fewer sends than messages
 are missing replies, more are duplicates, sends to a pair that never wrote are misrouted. The
-holding message ("one moment please", sent while every worker is busy) is counted apart.
+holding message ("one moment please", sent while every worker is busy) is counted apart; more
+holding messages to a customer than messages from them are repeats, and fail the run too.
 """
 import argparse
 import collections
@@ -127,6 +128,9 @@ def check_sends(work, holding, api_version, token):
         "expected_replies": sum(expected.values()),
         "missing": missing, "duplicates": duplicates, "misrouted": misrouted,
         "holding_misrouted": sum(n for pair, n in holding_by_pair.items() if pair not in expected),
+        # A customer waits at most once per message, so more holding messages than messages
+        # to one customer are repeats.
+        "holding_excess": sum(max(0, n - expected.get(pair, 0)) for pair, n in holding_by_pair.items()),
         "conversations_with_holding": len(holding_by_pair),
         "replies_per_phone_number_id": dict(per_pnid),
     })
@@ -202,10 +206,18 @@ def cmd_final(args):
     acked = replay.get("status_2xx", 0)
     lat = replay.get("latency_us", {})
     e2e_s = (sends["last_reply_t"] - t0) if sends["last_reply_t"] and t0 else None
+    health = {}
+    for name in ("start", "end"):
+        try:
+            with open(os.path.join(work, f"health_{name}.json")) as f:
+                health[name] = json.load(f)
+        except (OSError, ValueError):
+            health[name] = None
     result = {
         "label": os.environ.get("LABEL"),
         "timestamp": os.environ.get("STAMP"),
         "git_commit": os.environ.get("GIT_COMMIT"),
+        "binary": {"path": os.environ.get("BINARY"), "mtime": os.environ.get("BINARY_MTIME")},
         "host": {"cpus": os.cpu_count(), "kernel": os.uname().release},
         "knobs": {k: os.environ.get(k) for k in ("N", "CONNS", "CONTACTS", "DUP_RATE", "SEED", "MAX_WORKERS", "SQLITE_SYNCHRONOUS",
                                                  "BUSY_THRESHOLD", "WRK_MAX_S", "DRAIN_TIMEOUT_S", "SETTLE_S")},
@@ -230,6 +242,7 @@ def cmd_final(args):
         "drained": os.environ.get("DRAINED") == "1",
         "sends": sends,
         "database": db,
+        "health": health,
     }
     problems = []
     if sends["missing"]:
@@ -238,6 +251,9 @@ def cmd_final(args):
         problems.append(f"{sends['duplicates']} replies were sent more than once (more sends than messages for a customer)")
     if sends["misrouted"]:
         problems.append(f"{sends['misrouted']} replies went to a number/customer pair that never wrote")
+    if sends["holding_excess"]:
+        problems.append(f"{sends['holding_excess']} holding messages beyond one per message "
+                        f"({sends['holding_sends']} holding messages to {sends['conversations_with_holding']} customers)")
     if sends["wrong_path"]:
         problems.append(f"{sends['wrong_path']} sends used a path other than /{api_version}/<phone_number_id>/messages")
     if sends["bad_body"]:
@@ -269,7 +285,7 @@ def cmd_final(args):
           f"({os.cpu_count()} CPUs; sink {fmt(fig['sink_cpu_s'], ' s')})")
     print(f"replies checked  : expected {sends['expected_replies']}, missing {sends['missing']}, duplicates {sends['duplicates']}, "
           f"misrouted {sends['misrouted']}; holding messages {sends['holding_sends']} "
-          f"(to {sends['conversations_with_holding']} customers)")
+          f"(to {sends['conversations_with_holding']} customers, {sends['holding_excess']} beyond one per message)")
     if db is not None:
         if "error" in db:
             print(f"database         : not readable ({db['error']})")

@@ -37,7 +37,11 @@ public struct SalesAgent: AgentModule {
         }
         let text = turn.text
         let tokens = TextNormalizer.tokens(text)
-        guard !tokens.isEmpty else { return .silent(intent: "empty") }
+        guard !tokens.isEmpty else {
+            // Only emoji or punctuation ("👍", "?"): greet rather than ignore the customer.
+            if text.trimmingCharactersInWhitespace().isEmpty { return .silent(intent: "empty") }
+            return AgentResponse(messages: [definition.greeting.isEmpty ? definition.fallback : definition.greeting], intent: "greeting")
+        }
         let language = CustomerLanguage.detect(text)
         let phrases = SalesPhrases(language: language)
         let tokenSet = Set(tokens)

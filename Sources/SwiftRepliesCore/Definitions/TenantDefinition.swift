@@ -117,7 +117,7 @@ public struct RuntimeSettings: Sendable, Hashable {
     /// At most this many turns run at once on a host.
     public var maxWorkers: Int
     /// When every worker is busy and at least this many turns wait, waiting customers get a
-    /// holding message once per busy period.
+    /// holding message once per busy period (which lasts until no turn waits); 0 disables it.
     public var busyThreshold: Int
     /// The holding message.
     public var holdingMessage: String

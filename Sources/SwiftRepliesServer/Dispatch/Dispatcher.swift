@@ -1,3 +1,4 @@
+import DequeModule
 import Foundation
 import Logging
 import Metrics
@@ -10,12 +11,19 @@ import SwiftRepliesRuntime
 ///
 /// The store's unanswered rows are the durable queue: on start the dispatcher loads them (crash
 /// recovery), and a turn commits its outcome atomically, so a message is answered once.
+/// Scheduling is O(1) per message: conversations whose turn can start wait in a FIFO; those
+/// inside their debounce window wait for a timer.
 actor Dispatcher {
     private struct ConversationQueue {
-        var messages: [StoredInbound] = []
+        var messages: Deque<StoredInbound> = []
         var firstArrival: Date
         var lastArrival: Date
         var retryAt: Date?
+        var running = false
+        /// In `ready` (its turn can start as soon as a worker is free).
+        var isReady = false
+        /// Waiting for its debounce window (or retry delay) to pass.
+        var isDelayed = false
     }
 
     /// One turn's worth of work.
@@ -33,11 +41,17 @@ actor Dispatcher {
     private let wake: AsyncStream<Void>.Continuation
 
     private var queues: [ConversationKey: ConversationQueue] = [:]
-    /// Conversations with queued messages, oldest first.
-    private var order: [ConversationKey] = []
-    private var running: Set<ConversationKey> = []
+    /// Conversations whose turn can start, oldest first.
+    private var ready: Deque<ConversationKey> = []
+    /// Conversations inside their debounce window or retry delay.
+    private var delayed: Set<ConversationKey> = []
+    private var runningCount = 0
+    private var queuedMessages = 0
     /// Message ids queued or running, so a message is never taken twice.
     private var known: Set<MessageID> = []
+    /// Conversations that became ready since the last holding check (checked once each).
+    private var holdCandidates: Deque<ConversationKey> = []
+    /// Customers told to hold on during the current busy period.
     private var heldThisBusyPeriod: Set<ConversationKey> = []
     /// Conversations whose holding message is being queued: their turn waits for it, so the
     /// holding message never arrives after the answer.
@@ -54,25 +68,24 @@ actor Dispatcher {
         (wakeStream, wake) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
     }
 
-    /// Number of messages waiting for a turn (in memory) and turns running, for `/health`.
-    var depth: (queued: Int, running: Int) {
-        (queues.values.reduce(0) { $0 + $1.messages.count }, running.count)
-    }
+    /// Messages waiting for a turn (in memory) and turns running, for `/health`.
+    var depth: (queued: Int, running: Int) { (queuedMessages, runningCount) }
 
     /// Queues newly stored messages.
     func enqueue(_ messages: [StoredInbound]) {
         let now = Date()
         for message in messages where !known.contains(message.id) {
             known.insert(message.id)
+            queuedMessages += 1
             let key = message.conversation
-            if var queue = queues[key] {
-                queue.messages.append(message)
-                queue.lastArrival = now
-                queues[key] = queue
-            } else {
-                queues[key] = ConversationQueue(messages: [message], firstArrival: now, lastArrival: now)
-                order.append(key)
+            var queue = queues[key] ?? ConversationQueue(firstArrival: now, lastArrival: now)
+            if queue.messages.isEmpty && !queue.running {
+                queue.firstArrival = now
             }
+            queue.messages.append(message)
+            queue.lastArrival = now
+            queues[key] = queue
+            schedule(key, now: now)
         }
         wake.yield()
     }
@@ -93,73 +106,103 @@ actor Dispatcher {
         return min(queue.lastArrival.addingTimeInterval(debounce), queue.firstArrival.addingTimeInterval(4 * debounce))
     }
 
+    /// Puts a conversation with pending messages where it belongs: ready, or delayed.
+    private func schedule(_ key: ConversationKey, now: Date) {
+        guard var queue = queues[key], !queue.running, !queue.messages.isEmpty, !queue.isReady else { return }
+        if readyAt(queue, debounce: settings().debounceSeconds) <= now {
+            queue.isReady = true
+            queue.isDelayed = false
+            delayed.remove(key)
+            ready.append(key)
+            holdCandidates.append(key)
+        } else if !queue.isDelayed {
+            queue.isDelayed = true
+            delayed.insert(key)
+        }
+        queues[key] = queue
+    }
+
+    /// Moves delayed conversations whose time has come to `ready`; returns the next deadline.
+    private func promoteDelayed(now: Date) -> Date? {
+        guard !delayed.isEmpty else { return nil }
+        let debounce = settings().debounceSeconds
+        var next: Date?
+        for key in delayed {
+            guard let queue = queues[key] else {
+                delayed.remove(key)
+                continue
+            }
+            let at = readyAt(queue, debounce: debounce)
+            if at <= now {
+                queues[key]?.isDelayed = false
+                queues[key]?.retryAt = nil
+                delayed.remove(key)
+                schedule(key, now: now)
+            } else {
+                next = min(next ?? at, at)
+            }
+        }
+        return next
+    }
+
     /// Takes the ready work that fits in the free workers.
     private func takeReadyWork(now: Date) -> [Work] {
         if closed { return [] }
         let settings = settings()
         var work: [Work] = []
-        var index = 0
-        while index < order.count, running.count < settings.maxWorkers {
-            let key = order[index]
-            guard !running.contains(key), !holdingInProgress.contains(key), let queue = queues[key],
-                readyAt(queue, debounce: settings.debounceSeconds) <= now
-            else {
-                index += 1
+        var skipped: [ConversationKey] = []
+        while runningCount < settings.maxWorkers, let key = ready.popFirst() {
+            guard var queue = queues[key], !queue.messages.isEmpty else { continue }
+            if holdingInProgress.contains(key) {
+                skipped.append(key)
                 continue
             }
-            running.insert(key)
-            if settings.debounceSeconds > 0 || queue.messages.count == 1 {
+            queue.isReady = false
+            queue.running = true
+            let messages: [StoredInbound]
+            if settings.debounceSeconds > 0 {
                 // Everything that arrived within the window is one turn.
-                order.remove(at: index)
-                queues[key] = nil
-                work.append(Work(conversation: key, messages: queue.messages))
-            } else {
+                messages = Array(queue.messages)
+                queue.messages.removeAll()
+            } else if let first = queue.messages.popFirst() {
                 // Debounce disabled: one message, one turn, in order.
-                var rest = queue
-                let first = rest.messages.removeFirst()
-                queues[key] = rest
-                index += 1
-                work.append(Work(conversation: key, messages: [first]))
+                messages = [first]
+            } else {
+                continue
             }
+            queuedMessages -= messages.count
+            queues[key] = queue
+            runningCount += 1
+            work.append(Work(conversation: key, messages: messages))
         }
+        for key in skipped.reversed() { ready.prepend(key) }
         return work
     }
 
-    /// Conversations whose turn is ready but waits for a worker, when every worker is busy and
-    /// at least `busy_threshold` wait, that have not had the holding message this busy period.
-    private func conversationsToHold(now: Date) -> [ConversationKey] {
+    /// Conversations whose turn waits for a worker, when every worker is busy and at least
+    /// `busy_threshold` wait, that have not had the holding message this busy period. A busy
+    /// period lasts until no turn is waiting any more. `busy_threshold: 0` disables it.
+    private func conversationsToHold() -> [ConversationKey] {
         let settings = settings()
-        guard running.count >= settings.maxWorkers else {
+        if ready.isEmpty {
             heldThisBusyPeriod.removeAll()
+            holdCandidates.removeAll()
             return []
         }
-        let waiting = order.filter { key in
-            guard !running.contains(key), let queue = queues[key] else { return false }
-            return readyAt(queue, debounce: settings.debounceSeconds) <= now
+        guard settings.busyThreshold > 0, runningCount >= settings.maxWorkers, ready.count >= settings.busyThreshold else { return [] }
+        var fresh: [ConversationKey] = []
+        while let key = holdCandidates.popFirst() {
+            if queues[key]?.isReady == true, !heldThisBusyPeriod.contains(key) { fresh.append(key) }
         }
-        guard waiting.count >= settings.busyThreshold else { return [] }
-        let fresh = waiting.filter { !heldThisBusyPeriod.contains($0) }
         heldThisBusyPeriod.formUnion(fresh)
         holdingInProgress.formUnion(fresh)
         return fresh
     }
 
-    /// The next time a queued conversation becomes ready, if a timer is needed for it.
-    private func armTimer(now: Date) -> Date? {
-        let settings = settings()
-        let next = order.compactMap { key -> Date? in
-            guard !running.contains(key), let queue = queues[key] else { return nil }
-            let ready = readyAt(queue, debounce: settings.debounceSeconds)
-            return ready > now ? ready : nil
-        }.min()
+    private func armTimer(next: Date?) -> Date? {
         guard let next, armedDeadline.map({ next < $0 }) ?? true else { return nil }
         armedDeadline = next
         return next
-    }
-
-    private func holdingQueued(_ conversation: ConversationKey) {
-        holdingInProgress.remove(conversation)
-        wake.yield()
     }
 
     private func timerFired() {
@@ -167,18 +210,30 @@ actor Dispatcher {
         wake.yield()
     }
 
+    private func holdingQueued(_ conversation: ConversationKey) {
+        holdingInProgress.remove(conversation)
+        wake.yield()
+    }
+
     private func finished(_ work: Work, failed: Bool) {
-        running.remove(work.conversation)
+        runningCount -= 1
+        let now = Date()
+        guard var queue = queues[work.conversation] else { return }
+        queue.running = false
         if failed {
             // The messages stay unanswered in the store; try again shortly, ahead of newer ones.
-            let now = Date()
-            var queue = queues[work.conversation] ?? ConversationQueue(firstArrival: now, lastArrival: now)
-            queue.messages = work.messages + queue.messages
+            for message in work.messages.reversed() { queue.messages.prepend(message) }
+            queuedMessages += work.messages.count
             queue.retryAt = now.addingTimeInterval(1)
-            queues[work.conversation] = queue
-            if !order.contains(work.conversation) { order.insert(work.conversation, at: 0) }
         } else {
             for message in work.messages { known.remove(message.id) }
+        }
+        if queue.messages.isEmpty {
+            queues[work.conversation] = nil
+        } else {
+            if !failed { queue.firstArrival = min(queue.lastArrival, now) }
+            queues[work.conversation] = queue
+            schedule(work.conversation, now: now)
         }
         wake.yield()
     }
@@ -196,15 +251,14 @@ actor Dispatcher {
         }
         await withDiscardingTaskGroup { group in
             for await _ in wakeStream {
-                let now = Date()
-                for work in await takeReadyWork(now: now) {
-                    group.addTask { await self.execute(work) }
+                let (work, hold, deadline) = await plan(now: Date())
+                for item in work {
+                    group.addTask { await self.execute(item) }
                 }
-                let hold = await conversationsToHold(now: now)
                 if !hold.isEmpty {
                     group.addTask { await self.sendHoldingMessages(hold) }
                 }
-                if let deadline = await armTimer(now: now) {
+                if let deadline {
                     group.addTask {
                         try? await Task.sleep(for: .milliseconds(max(1, Int(deadline.timeIntervalSinceNow * 1000))))
                         await self.timerFired()
@@ -215,6 +269,15 @@ actor Dispatcher {
         logger.debug("dispatcher stopped")
     }
 
+    /// One scheduling step: due conversations become ready, free workers take work, waiting
+    /// customers may get a holding message, and a timer is armed for the next deadline.
+    private func plan(now: Date) -> (work: [Work], hold: [ConversationKey], deadline: Date?) {
+        let next = promoteDelayed(now: now)
+        let hold = conversationsToHold()
+        let work = takeReadyWork(now: now)
+        return (work, hold, armTimer(next: next))
+    }
+
     private nonisolated func execute(_ work: Work) async {
         do {
             let result = try await engine.runTurn(work.messages, state: state.current)
@@ -222,7 +285,11 @@ actor Dispatcher {
             await finished(work, failed: false)
         } catch {
             logger.error(
-                "turn failed; it will be retried", metadata: ["tenant.id": "\(work.conversation.tenantID)", "chatbot.id": "\(work.conversation.chatbotID)", "contact.id": "\(work.conversation.contactID)", "error": "\(error)"]
+                "turn failed; it will be retried",
+                metadata: [
+                    "tenant.id": "\(work.conversation.tenantID)", "chatbot.id": "\(work.conversation.chatbotID)",
+                    "contact.id": "\(work.conversation.contactID)", "error": "\(error)",
+                ]
             )
             await finished(work, failed: true)
         }

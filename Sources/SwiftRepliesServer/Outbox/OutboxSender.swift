@@ -1,3 +1,4 @@
+import DequeModule
 import Foundation
 import Logging
 import Metrics
@@ -21,9 +22,11 @@ actor OutboxSender {
     private let wake: AsyncStream<Void>.Continuation
 
     /// Entries waiting, per conversation, oldest first.
-    private var queues: [ConversationKey: [OutboxEntry]] = [:]
-    private var order: [ConversationKey] = []
+    private var queues: [ConversationKey: Deque<OutboxEntry>] = [:]
+    /// Conversations with entries waiting and nothing being sent, oldest first (each once).
+    private var ready: Deque<ConversationKey> = []
     private var sending: Set<ConversationKey> = []
+    private var waitingCount = 0
     /// Ids queued or being sent: never picked twice.
     private var known: Set<MessageID> = []
     /// Ids whose outcome was recorded recently, with when: a poll that started before that
@@ -46,7 +49,7 @@ actor OutboxSender {
     }
 
     /// Entries waiting in memory and conversations sending, for `/health`.
-    var depth: Int { queues.values.reduce(0) { $0 + $1.count } + sending.count }
+    var depth: Int { waitingCount + sending.count }
 
     /// Queues entries for sending now.
     func submit(_ entries: [OutboxEntry]) {
@@ -58,11 +61,13 @@ actor OutboxSender {
         for entry in entries where !known.contains(entry.id) {
             if let pollStartedAt, let done = recentlyDone[entry.id], done >= pollStartedAt { continue }
             known.insert(entry.id)
-            if queues[entry.conversation] == nil {
-                queues[entry.conversation] = [entry]
-                order.append(entry.conversation)
+            waitingCount += 1
+            let key = entry.conversation
+            if queues[key] == nil {
+                queues[key] = [entry]
+                if !sending.contains(key) { ready.append(key) }
             } else {
-                queues[entry.conversation]?.append(entry)
+                queues[key]?.append(entry)
             }
         }
     }
@@ -74,21 +79,10 @@ actor OutboxSender {
 
     private func takeWork() -> [OutboxEntry] {
         var work: [OutboxEntry] = []
-        var index = 0
-        while index < order.count, sending.count < maximumConcurrentSends {
-            let key = order[index]
-            guard !sending.contains(key), var queue = queues[key], !queue.isEmpty else {
-                index += 1
-                continue
-            }
-            let entry = queue.removeFirst()
-            if queue.isEmpty {
-                queues[key] = nil
-                order.remove(at: index)
-            } else {
-                queues[key] = queue
-                index += 1
-            }
+        while sending.count < maximumConcurrentSends, let key = ready.popFirst() {
+            guard var queue = queues[key], let entry = queue.popFirst() else { continue }
+            queues[key] = queue.isEmpty ? nil : queue
+            waitingCount -= 1
             sending.insert(key)
             work.append(entry)
         }
@@ -99,6 +93,7 @@ actor OutboxSender {
         sending.remove(entry.conversation)
         known.remove(entry.id)
         recentlyDone[entry.id] = .now
+        if queues[entry.conversation] != nil { ready.append(entry.conversation) }
         wake.yield()
     }
 
@@ -110,7 +105,7 @@ actor OutboxSender {
         } catch {
             logger.error("could not read the outbox", metadata: ["error": "\(error)"])
         }
-        let horizon = ContinuousClock.now - .seconds(60)
+        let horizon = ContinuousClock.now - .seconds(10)
         recentlyDone = recentlyDone.filter { $0.value > horizon }
         wake.yield()
     }
