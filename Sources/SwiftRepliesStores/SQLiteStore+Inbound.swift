@@ -65,14 +65,17 @@ extension SQLiteStore {
             return (index, String(decoding: data, as: UTF8.self))
         })
         let now = Date()
+        let orderedContacts = contactOrder
+        let contactRows = contacts
+        let insertIndexes = toInsert
 
         let (contactIDs, inserted) = try await withWriteTransaction { db -> ([ContactKey: ContactID], [MessageKey: MessageID]) in
             var contactIDs: [ContactKey: ContactID] = [:]
-            for chunk in contactOrder.chunked(into: SQLPlaceholders.maxRows(columns: 6)) {
+            for chunk in orderedContacts.chunked(into: SQLPlaceholders.maxRows(columns: 6)) {
                 var binds: [SQLiteData] = []
                 binds.reserveCapacity(chunk.count * 6)
                 for key in chunk {
-                    guard let contact = contacts[key] else { continue }
+                    guard let contact = contactRows[key] else { continue }
                     binds += [
                         .text(key.tenantID.rawValue), .text(key.phone.digits), .optionalText(contact.name), .text(contact.chatbotID.rawValue),
                         .timestamp(contact.lastInteraction), .timestamp(contact.firstSeen),
@@ -96,7 +99,7 @@ extension SQLiteStore {
 
             var inserted: [MessageKey: MessageID] = [:]
             let columns = Self.messageInsertColumns
-            for chunk in toInsert.chunked(into: SQLPlaceholders.maxRows(columns: columns)) {
+            for chunk in insertIndexes.chunked(into: SQLPlaceholders.maxRows(columns: columns)) {
                 var binds: [SQLiteData] = []
                 binds.reserveCapacity(chunk.count * columns)
                 for index in chunk {

@@ -116,13 +116,13 @@ extension SQLiteStore {
                 }
                 guard changed > 0 else { return [] }
             }
-            return try await insertOutbound(db, conversation, texts: completion.replies, purpose: .reply, at: completion.completedAt)
+            return try await self.insertOutbound(db, conversation, texts: completion.replies, purpose: .reply, at: completion.completedAt)
         }
     }
 
     public func enqueueOutbound(_ conversation: ConversationKey, text: String, purpose: OutboundPurpose, at date: Date) async throws -> OutboxEntry {
         let entries = try await withWriteTransaction { db in
-            try await insertOutbound(db, conversation, texts: [text], purpose: purpose, at: date)
+            try await self.insertOutbound(db, conversation, texts: [text], purpose: purpose, at: date)
         }
         guard let entry = entries.first else { throw SQLiteStoreError.unexpectedResult("INSERT returned no outbox id") }
         return entry

@@ -23,6 +23,7 @@ public final class SQLiteStore: Store {
     let writer: SQLiteConnection
     let reader: SQLiteConnection
     let writeLock = AsyncSerialLock()
+    let combiner = WriteCombiner()
     let logger: Logger
     private let isClosed = Mutex(false)
 
@@ -162,23 +163,11 @@ public final class SQLiteStore: Store {
         }
     }
 
-    /// Runs `body` in `BEGIN IMMEDIATE ... COMMIT` on the writer connection while holding the
-    /// write lock; rolls back and rethrows when `body` or the commit fails.
-    func withWriteTransaction<T>(_ body: (SQLiteConnection) async throws -> T) async throws -> T {
-        try await withWriter { connection in
-            _ = try await connection.query("BEGIN IMMEDIATE")
-            do {
-                let result = try await body(connection)
-                _ = try await connection.query("COMMIT")
-                return result
-            } catch {
-                do {
-                    _ = try await connection.query("ROLLBACK")
-                } catch let rollbackError {
-                    logger.debug("ROLLBACK failed", metadata: ["error": .string(String(describing: rollbackError))])
-                }
-                throw error
-            }
-        }
+    /// Runs `body` in a write transaction on the writer connection: writes that arrive together
+    /// share one transaction and one commit (group commit, see `WriteCombiner`), each in its own
+    /// savepoint; returns after the commit. Rolls back `body` alone and rethrows when it fails.
+    func withWriteTransaction<T: Sendable>(_ body: @escaping @Sendable (SQLiteConnection) async throws -> T) async throws -> T {
+        try ensureOpen()
+        return try await combiner.perform(lock: writeLock, connection: writer, body)
     }
 }
