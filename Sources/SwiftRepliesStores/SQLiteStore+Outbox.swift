@@ -88,35 +88,99 @@ extension SQLiteStore {
     /// Marks the turn's inbound messages processed and queues its replies, in one transaction.
     /// When none of `inboundIDs` was still `received` (the turn was already committed), nothing
     /// is queued and the result is empty. A completion without inbound ids (a turn started by an
-    /// Actions Center resolution) always queues its replies.
+    /// Actions Center resolution) always queues its replies. Concurrent completions are handled
+    /// together: one UPDATE and one INSERT for the batch.
     public func completeTurn(_ completion: TurnCompletion) async throws -> [OutboxEntry] {
-        let conversation = completion.conversation
-        let ids = completion.inboundIDs
-        return try await withWriteTransaction { db in
-            if !ids.isEmpty {
-                var changed = 0
-                for chunk in ids.chunked(into: SQLPlaceholders.maxVariables - 16) {
-                    let binds: [SQLiteData] = [
-                        .flag(completion.aiProcessed), .int(completion.processingMilliseconds), .optionalText(completion.intent),
-                        .int(completion.configRevision), .timestamp(completion.completedAt), .timestamp(completion.completedAt),
-                        .text(conversation.tenantID.rawValue), .text(conversation.chatbotID.rawValue), .int64(conversation.contactID.rawValue),
-                    ] + chunk.map { .int64($0.rawValue) }
-                    let rows = try await db.query(
-                        """
-                        UPDATE messages
-                        SET status = 'processed', ai_processed = ?, processing_ms = ?, intent = ?, config_revision = ?,
-                            processed_at = ?, updated_at = ?
-                        WHERE tenant_id = ? AND chatbot_id = ? AND contact_id = ?
-                          AND direction = 'inbound' AND status = 'received' AND id IN (\(SQLPlaceholders.list(chunk.count)))
-                        RETURNING id
-                        """,
-                        binds
-                    )
-                    changed += rows.count
+        try await turnCompletions.submit(completion) { batch in try await self.completeTurns(batch) }
+    }
+
+    private func completeTurns(_ batch: [TurnCompletion]) async throws -> [[OutboxEntry]] {
+        try await withWriteTransaction { db in
+            // 1. Inbound messages: received -> processed, in one statement for the whole batch.
+            var changed: Set<MessageID> = []
+            var rows: [(TurnCompletion, MessageID)] = []
+            for completion in batch { for id in completion.inboundIDs { rows.append((completion, id)) } }
+            for chunk in rows.chunked(into: SQLPlaceholders.maxRows(columns: 9)) {
+                var binds: [SQLiteData] = []
+                binds.reserveCapacity(chunk.count * 9)
+                for (completion, id) in chunk {
+                    let conversation = completion.conversation
+                    binds += [
+                        .int64(id.rawValue), .flag(completion.aiProcessed), .int(completion.processingMilliseconds), .optionalText(completion.intent),
+                        .int(completion.configRevision), .timestamp(completion.completedAt), .text(conversation.tenantID.rawValue),
+                        .text(conversation.chatbotID.rawValue), .int64(conversation.contactID.rawValue),
+                    ]
                 }
-                guard changed > 0 else { return [] }
+                let returned = try await db.query(
+                    """
+                    UPDATE messages
+                    SET status = 'processed', ai_processed = v.column2, processing_ms = v.column3, intent = v.column4,
+                        config_revision = v.column5, processed_at = v.column6, updated_at = v.column6
+                    FROM (VALUES \(SQLPlaceholders.rows(chunk.count, columns: 9))) AS v
+                    WHERE messages.id = v.column1 AND messages.tenant_id = v.column7 AND messages.chatbot_id = v.column8
+                      AND messages.contact_id = v.column9 AND messages.direction = 'inbound' AND messages.status = 'received'
+                    RETURNING messages.id AS id
+                    """,
+                    binds
+                )
+                for row in returned { changed.insert(try row.messageID()) }
             }
-            return try await self.insertOutbound(db, conversation, texts: completion.replies, purpose: .reply, at: completion.completedAt)
+            // 2. Replies of the turns that were still open, in one INSERT.
+            var results: [[OutboxEntry]] = Array(repeating: [], count: batch.count)
+            var drafts: [(index: Int, text: String, phone: PhoneNumber, provider: String)] = []
+            for (index, completion) in batch.enumerated() {
+                guard completion.inboundIDs.isEmpty || completion.inboundIDs.contains(where: { changed.contains($0) }) else { continue }
+                guard !completion.replies.isEmpty else { continue }
+                let target: (phone: PhoneNumber, provider: String)
+                if let replyTo = completion.replyTo {
+                    target = (replyTo.phone, replyTo.provider.rawValue)
+                } else {
+                    target = try await self.outboundTarget(db, completion.conversation)
+                }
+                for text in completion.replies { drafts.append((index, text, target.phone, target.provider)) }
+            }
+            let columns = Self.outboundInsertColumns
+            for chunk in drafts.chunked(into: SQLPlaceholders.maxRows(columns: columns)) {
+                var binds: [SQLiteData] = []
+                binds.reserveCapacity(chunk.count * columns)
+                for draft in chunk {
+                    let completion = batch[draft.index]
+                    let conversation = completion.conversation
+                    let date = completion.completedAt
+                    binds += [
+                        .text(conversation.tenantID.rawValue), .text(conversation.chatbotID.rawValue), .int64(conversation.contactID.rawValue),
+                        .text(MessageDirection.outbound.rawValue), .text(MessageKind.text.rawValue), .text(draft.text), .text(draft.provider),
+                        .text(DeliveryState.queued.rawValue), .flag(false), .text(OutboundPurpose.reply.rawValue), .int(0), .timestamp(date),
+                        .timestamp(date), .timestamp(date),
+                    ]
+                }
+                let returned = try await db.query(
+                    """
+                    INSERT INTO messages (
+                        tenant_id, chatbot_id, contact_id, direction, kind, text, provider, status, is_from_human, purpose, attempts,
+                        next_attempt_at, created_at, updated_at
+                    )
+                    VALUES \(SQLPlaceholders.rows(chunk.count, columns: columns))
+                    RETURNING id
+                    """,
+                    binds
+                )
+                // Rows of one INSERT get increasing ids in VALUES order; RETURNING's order is unspecified.
+                let ids = try returned.map { try $0.messageID() }.sorted()
+                guard ids.count == chunk.count else {
+                    throw SQLiteStoreError.unexpectedResult("INSERT returned \(ids.count) ids for \(chunk.count) rows")
+                }
+                for (id, draft) in zip(ids, chunk) {
+                    let completion = batch[draft.index]
+                    results[draft.index].append(
+                        OutboxEntry(
+                            id: id, conversation: completion.conversation, contactPhone: draft.phone, text: draft.text, purpose: .reply, attempts: 0,
+                            nextAttemptAt: completion.completedAt, possiblyDuplicated: false, provider: ProviderKind(rawValue: draft.provider) ?? .local
+                        )
+                    )
+                }
+            }
+            return results
         }
     }
 
@@ -193,55 +257,86 @@ extension SQLiteStore {
         }
     }
 
-    /// Records the attempt in `send_attempts` and applies it to a still-queued entry: an entry
-    /// already accepted or failed is never changed (in particular never re-queued).
+    /// Records the attempt in `send_attempts` and applies it to an entry still queued or being
+    /// sent: an entry already accepted or failed is never changed (in particular never re-queued).
+    /// Concurrent outcomes are recorded together (one statement per kind for the batch).
     public func recordSendOutcome(_ id: MessageID, outcome: SendOutcome, at date: Date) async throws {
-        let label: String
-        let detail: String?
-        let update: String
-        let binds: [SQLiteData]
-        switch outcome {
-        case .accepted(let providerMessageID):
-            label = "accepted"
-            detail = providerMessageID
-            update = """
-                UPDATE messages
-                SET status = 'accepted', provider_message_id = ?, sent_at = ?, attempts = attempts + 1, updated_at = ?
-                WHERE id = ? AND direction = 'outbound' AND status IN ('queued', 'sending')
-                """
-            binds = [.text(providerMessageID), .timestamp(date), .timestamp(date), .int64(id.rawValue)]
-        case .retry(let error, let retryAt, let possiblyDelivered):
-            label = "retry"
-            detail = error
-            update = """
-                UPDATE messages
-                SET status = 'queued', attempts = attempts + 1, next_attempt_at = ?, possibly_duplicated = (possibly_duplicated OR ?),
-                    error_message = ?, updated_at = ?
-                WHERE id = ? AND direction = 'outbound' AND status IN ('queued', 'sending')
-                """
-            binds = [.timestamp(retryAt), .flag(possiblyDelivered), .text(error), .timestamp(date), .int64(id.rawValue)]
-        case .failed(let code, let message):
-            label = "failed"
-            detail = [code, message].compactMap { $0 }.joined(separator: ": ")
-            update = """
-                UPDATE messages
-                SET status = 'failed', error_code = ?, error_message = ?, attempts = attempts + 1, updated_at = ?
-                WHERE id = ? AND direction = 'outbound' AND status IN ('queued', 'sending')
-                """
-            binds = [.optionalText(code), .text(message), .timestamp(date), .int64(id.rawValue)]
+        try await sendOutcomes.submit(RecordedSendOutcome(id: id, outcome: outcome, date: date)) { batch in
+            try await self.recordSendOutcomes(batch)
+            return Array(repeating: (), count: batch.count)
         }
-        let changed = try await withWriteTransaction { db in
-            _ = try await db.query(
-                """
-                INSERT INTO send_attempts (message_id, attempt, outcome, detail, at)
-                SELECT id, attempts + 1, ?, ?, ? FROM messages WHERE id = ? AND direction = 'outbound'
-                """,
-                [.text(label), .optionalText(detail), .timestamp(date), .int64(id.rawValue)]
-            )
-            return try await db.query(update + " RETURNING id", binds).count
-        }
-        if changed == 0 {
-            logger.debug("Send outcome for an entry no longer queued left it unchanged", metadata: ["message.id": .stringConvertible(id), "outcome": .string(label)])
+    }
+
+    private func recordSendOutcomes(_ batch: [RecordedSendOutcome]) async throws {
+        try await withWriteTransaction { db in
+            // Every attempt, numbered after the attempts already made.
+            for chunk in batch.chunked(into: SQLPlaceholders.maxRows(columns: 4)) {
+                var binds: [SQLiteData] = []
+                for item in chunk { binds += [.int64(item.id.rawValue), .text(item.label), .optionalText(item.detail), .timestamp(item.date)] }
+                _ = try await db.query(
+                    """
+                    INSERT INTO send_attempts (message_id, attempt, outcome, detail, at)
+                    SELECT v.column1, m.attempts + 1, v.column2, v.column3, v.column4
+                    FROM (VALUES \(SQLPlaceholders.rows(chunk.count, columns: 4))) AS v
+                    JOIN messages m ON m.id = v.column1 AND m.direction = 'outbound'
+                    """,
+                    binds
+                )
+            }
+            let accepted = batch.compactMap { item -> (MessageID, String, Date)? in
+                if case .accepted(let providerMessageID) = item.outcome { return (item.id, providerMessageID, item.date) }
+                return nil
+            }
+            for chunk in accepted.chunked(into: SQLPlaceholders.maxRows(columns: 3)) {
+                var binds: [SQLiteData] = []
+                for (id, providerMessageID, date) in chunk { binds += [.int64(id.rawValue), .text(providerMessageID), .timestamp(date)] }
+                _ = try await db.query(
+                    """
+                    UPDATE messages
+                    SET status = 'accepted', provider_message_id = v.column2, sent_at = v.column3, attempts = attempts + 1, updated_at = v.column3
+                    FROM (VALUES \(SQLPlaceholders.rows(chunk.count, columns: 3))) AS v
+                    WHERE messages.id = v.column1 AND messages.direction = 'outbound' AND messages.status IN ('queued', 'sending')
+                    """,
+                    binds
+                )
+            }
+            let retries = batch.compactMap { item -> (MessageID, Date, Bool, String, Date)? in
+                if case .retry(let error, let retryAt, let possiblyDelivered) = item.outcome { return (item.id, retryAt, possiblyDelivered, error, item.date) }
+                return nil
+            }
+            for chunk in retries.chunked(into: SQLPlaceholders.maxRows(columns: 5)) {
+                var binds: [SQLiteData] = []
+                for (id, retryAt, possiblyDelivered, error, date) in chunk {
+                    binds += [.int64(id.rawValue), .timestamp(retryAt), .flag(possiblyDelivered), .text(error), .timestamp(date)]
+                }
+                _ = try await db.query(
+                    """
+                    UPDATE messages
+                    SET status = 'queued', attempts = attempts + 1, next_attempt_at = v.column2,
+                        possibly_duplicated = (possibly_duplicated OR v.column3), error_message = v.column4, updated_at = v.column5
+                    FROM (VALUES \(SQLPlaceholders.rows(chunk.count, columns: 5))) AS v
+                    WHERE messages.id = v.column1 AND messages.direction = 'outbound' AND messages.status IN ('queued', 'sending')
+                    """,
+                    binds
+                )
+            }
+            let failures = batch.compactMap { item -> (MessageID, String?, String, Date)? in
+                if case .failed(let code, let message) = item.outcome { return (item.id, code, message, item.date) }
+                return nil
+            }
+            for chunk in failures.chunked(into: SQLPlaceholders.maxRows(columns: 4)) {
+                var binds: [SQLiteData] = []
+                for (id, code, message, date) in chunk { binds += [.int64(id.rawValue), .optionalText(code), .text(message), .timestamp(date)] }
+                _ = try await db.query(
+                    """
+                    UPDATE messages
+                    SET status = 'failed', error_code = v.column2, error_message = v.column3, attempts = attempts + 1, updated_at = v.column4
+                    FROM (VALUES \(SQLPlaceholders.rows(chunk.count, columns: 4))) AS v
+                    WHERE messages.id = v.column1 AND messages.direction = 'outbound' AND messages.status IN ('queued', 'sending')
+                    """,
+                    binds
+                )
+            }
         }
     }
 

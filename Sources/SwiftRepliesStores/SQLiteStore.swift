@@ -24,6 +24,8 @@ public final class SQLiteStore: Store {
     let reader: SQLiteConnection
     let writeLock = AsyncSerialLock()
     let combiner = WriteCombiner()
+    let turnCompletions = Coalescer<TurnCompletion, [OutboxEntry]>()
+    let sendOutcomes = Coalescer<RecordedSendOutcome, Void>()
     let logger: Logger
     private let isClosed = Mutex(false)
 

@@ -110,7 +110,7 @@ final class WriteCombiner: Sendable {
 }
 
 /// The outcome of one combined write, waited for by its caller.
-private final class Completion<T: Sendable>: Sendable {
+final class Completion<T: Sendable>: Sendable {
     enum Outcome: Sendable {
         case value(T)
         case lead
@@ -127,6 +127,12 @@ private final class Completion<T: Sendable>: Sendable {
 
     /// Keeps the write's result until its transaction commits.
     func stage(_ value: T) { state.withLock { $0.staged = value } }
+
+    /// Delivers a value at once.
+    func succeed(_ value: T) {
+        stage(value)
+        deliver()
+    }
 
     func deliver() {
         let (waiter, value) = state.withLock { state -> (CheckedContinuation<Outcome, any Error>?, T?) in

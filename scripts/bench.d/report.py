@@ -203,6 +203,8 @@ def cmd_final(args):
 
     t0, t1 = env_float("T_REPLAY_START"), env_float("T_REPLAY_END")
     replay_s = replay.get("seconds") or ((t1 - t0) if t0 and t1 else None)
+    if t0 and replay_s:
+        t1 = t0 + replay_s   # wrk's own clock: the last answer, without wrk's exit
     acked = replay.get("status_2xx", 0)
     lat = replay.get("latency_us", {})
     e2e_s = (sends["last_reply_t"] - t0) if sends["last_reply_t"] and t0 else None
@@ -218,7 +220,8 @@ def cmd_final(args):
         "timestamp": os.environ.get("STAMP"),
         "git_commit": os.environ.get("GIT_COMMIT"),
         "binary": {"path": os.environ.get("BINARY"), "mtime": os.environ.get("BINARY_MTIME")},
-        "host": {"cpus": os.cpu_count(), "kernel": os.uname().release},
+        "host": {"cpus": os.cpu_count(), "kernel": os.uname().release,
+                 "loadavg_before_replay": os.environ.get("LOAD_BEFORE"), "loadavg_at_report": " ".join(f"{x:.2f}" for x in os.getloadavg())},
         "knobs": {k: os.environ.get(k) for k in ("N", "CONNS", "CONTACTS", "DUP_RATE", "SEED", "MAX_WORKERS", "SQLITE_SYNCHRONOUS",
                                                  "BUSY_THRESHOLD", "WRK_MAX_S", "DRAIN_TIMEOUT_S", "SETTLE_S")},
         "traffic": meta,
@@ -245,6 +248,11 @@ def cmd_final(args):
         "health": health,
     }
     problems = []
+    if replay.get("sent", 0) < meta["total_requests"] or replay.get("responses", 0) < replay.get("sent", 0):
+        problems.append(f"the replay did not finish: {replay.get('sent', 0)} of {meta['total_requests']} requests sent, "
+                        f"{replay.get('responses', 0)} answered (socket errors or the WRK_MAX_S bound)")
+    if acked < replay.get("responses", 0):
+        problems.append(f"{replay.get('responses', 0) - acked} webhooks were not answered 2xx ({replay.get('codes')})")
     if sends["missing"]:
         problems.append(f"{sends['missing']} of {sends['expected_replies']} messages got no reply")
     if sends["duplicates"]:
@@ -283,6 +291,13 @@ def cmd_final(args):
           f"VmHWM {fmt(fig['server_vmhwm_mib'], ' MiB')})")
     print(f"server CPU       : {fmt(fig['server_cpu_s'], ' s')} over {fmt(fig['sampled_s'], ' s')} sampled "
           f"({os.cpu_count()} CPUs; sink {fmt(fig['sink_cpu_s'], ' s')})")
+    load = os.environ.get("LOAD_BEFORE", "")
+    try:
+        busy = float(load.split()[0]) > 0.5 * (os.cpu_count() or 1)
+    except (ValueError, IndexError):
+        busy = False
+    if busy:
+        print(f"note             : the machine was busy before the replay (load average {load}); figures are lower than on an idle one")
     print(f"replies checked  : expected {sends['expected_replies']}, missing {sends['missing']}, duplicates {sends['duplicates']}, "
           f"misrouted {sends['misrouted']}; holding messages {sends['holding_sends']} "
           f"(to {sends['conversations_with_holding']} customers, {sends['holding_excess']} beyond one per message)")

@@ -28,11 +28,14 @@ public struct StoredInbound: Sendable, Hashable {
     /// Whether an agent can answer it (see `MessageContent.isAnswerable`).
     public var answerable: Bool
     public var receivedAt: Date
+    /// The provider it came through (replies go back the same way).
+    public var provider: ProviderKind
 
     public init(
         id: MessageID, tenantID: TenantID, chatbotID: ChatbotID, contactID: ContactID, contactPhone: PhoneNumber, providerMessageID: String,
-        kind: MessageKind, text: String?, answerable: Bool, receivedAt: Date
+        kind: MessageKind, text: String?, answerable: Bool, receivedAt: Date, provider: ProviderKind = .local
     ) {
+        self.provider = provider
         self.id = id
         self.tenantID = tenantID
         self.chatbotID = chatbotID
@@ -109,7 +112,7 @@ public enum OutboundPurpose: String, Sendable, Codable, Hashable {
 
 /// What a finished turn leaves behind, committed atomically: its inbound messages are marked
 /// processed and its replies enter the outbox.
-public struct TurnCompletion: Sendable, Hashable {
+public struct TurnCompletion: Sendable {
     public var conversation: ConversationKey
     public var inboundIDs: [MessageID]
     public var replies: [String]
@@ -120,11 +123,15 @@ public struct TurnCompletion: Sendable, Hashable {
     public var intent: String?
     public var configRevision: Int
     public var completedAt: Date
+    /// Where the replies go, when the caller knows (saves a look-up): the customer's number and
+    /// the provider their message came through.
+    public var replyTo: (phone: PhoneNumber, provider: ProviderKind)?
 
     public init(
         conversation: ConversationKey, inboundIDs: [MessageID], replies: [String], aiProcessed: Bool, processingMilliseconds: Int,
-        intent: String?, configRevision: Int, completedAt: Date
+        intent: String?, configRevision: Int, completedAt: Date, replyTo: (phone: PhoneNumber, provider: ProviderKind)? = nil
     ) {
+        self.replyTo = replyTo
         self.conversation = conversation
         self.inboundIDs = inboundIDs
         self.replies = replies
