@@ -54,9 +54,10 @@ public struct ConversationEngine: Sendable {
             let agent = snapshot.agent(chatbot.agentID), let pipeline = state.pipelines[chatbot.agentID]
         {
             if inbound.contains(where: \.answerable) {
-                let contact =
-                    try await store.contact(tenantID: conversation.tenantID, id: conversation.contactID)
-                    ?? Contact(id: conversation.contactID, tenantID: conversation.tenantID, phone: first.contactPhone)
+                let contact = Contact(
+                    id: conversation.contactID, tenantID: conversation.tenantID, phone: first.contactPhone,
+                    name: inbound.last(where: { $0.contactName != nil })?.contactName
+                )
                 let history = try await store.history(conversation, before: first.id, limit: historyLimit)
                 let messages = inbound.map {
                     ConversationMessage(id: $0.id, direction: .inbound, kind: $0.kind, text: $0.answerable ? $0.text : nil, createdAt: $0.receivedAt)

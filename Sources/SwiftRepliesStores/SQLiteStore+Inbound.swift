@@ -150,7 +150,8 @@ extension SQLiteStore {
                 StoredInbound(
                     id: id, tenantID: envelope.tenantID, chatbotID: envelope.chatbotID, contactID: contactID, contactPhone: message.from,
                     providerMessageID: message.providerMessageID, kind: message.content.kind, text: message.content.text,
-                    answerable: message.content.isAnswerable, receivedAt: envelope.receivedAt, provider: message.provider
+                    answerable: message.content.isAnswerable, receivedAt: envelope.receivedAt, provider: message.provider,
+                    contactName: message.contactName ?? contactRows[ContactKey(tenantID: envelope.tenantID, phone: message.from)]?.name
                 )
             )
         }
@@ -187,7 +188,7 @@ extension SQLiteStore {
             """
             SELECT m.id AS id, m.tenant_id AS tenant_id, m.chatbot_id AS chatbot_id, m.contact_id AS contact_id,
                    c.phone_number AS phone_number, m.provider_message_id AS provider_message_id, m.kind AS kind,
-                   m.text AS text, m.answerable AS answerable, m.created_at AS created_at, m.provider AS provider
+                   m.text AS text, m.answerable AS answerable, m.created_at AS created_at, m.provider AS provider, c.name AS contact_name
             FROM messages m
             JOIN contacts c ON c.id = m.contact_id AND c.tenant_id = m.tenant_id
             WHERE m.direction = 'inbound' AND m.status = 'received'
@@ -201,7 +202,8 @@ extension SQLiteStore {
                 id: try row.messageID(), tenantID: try row.tenantID(), chatbotID: try row.chatbotID(), contactID: try row.contactID(),
                 contactPhone: try row.phone(), providerMessageID: try row.optionalText("provider_message_id") ?? "",
                 kind: try row.raw("kind", as: MessageKind.self), text: try row.optionalText("text"), answerable: try row.flag("answerable"),
-                receivedAt: try row.timestamp("created_at"), provider: ProviderKind(rawValue: try row.optionalText("provider") ?? "") ?? .local
+                receivedAt: try row.timestamp("created_at"), provider: ProviderKind(rawValue: try row.optionalText("provider") ?? "") ?? .local,
+                contactName: try row.optionalText("contact_name")
             )
         }
     }

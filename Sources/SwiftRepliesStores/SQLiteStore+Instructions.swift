@@ -3,7 +3,19 @@ import SQLiteNIO
 import SwiftRepliesCore
 
 extension SQLiteStore {
+    /// The contacts that may have active instructions (loaded once, then kept current).
+    private func instructionContacts() async throws -> Set<ContactID> {
+        if let known = contactsWithInstructions.withLock({ $0 }) { return known }
+        let rows = try await read("SELECT DISTINCT contact_id FROM conversation_instructions WHERE is_active = 1")
+        let loaded = Set(try rows.map { try $0.contactID("contact_id") })
+        return contactsWithInstructions.withLock { cached in
+            if cached == nil { cached = loaded }
+            return cached ?? loaded
+        }
+    }
+
     public func activeInstructions(_ conversation: ConversationKey, at date: Date) async throws -> [ConversationInstruction] {
+        if !(try await instructionContacts().contains(conversation.contactID)) { return [] }
         let rows = try await read(
             """
             SELECT id, tenant_id, chatbot_id, contact_id, instruction_text, expires_at, created_at
@@ -20,6 +32,8 @@ extension SQLiteStore {
     }
 
     public func addInstruction(_ conversation: ConversationKey, text: String, expiresAt: Date?, at date: Date) async throws -> ConversationInstruction {
+        _ = try await instructionContacts()
+        defer { contactsWithInstructions.withLock { _ = $0?.insert(conversation.contactID) } }
         let rows = try await withWriter { db in
             try await db.query(
                 """

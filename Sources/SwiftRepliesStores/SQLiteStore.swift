@@ -26,6 +26,10 @@ public final class SQLiteStore: Store {
     let combiner = WriteCombiner()
     let turnCompletions = Coalescer<TurnCompletion, [OutboxEntry]>()
     let sendOutcomes = Coalescer<RecordedSendOutcome, Void>()
+    /// Contacts that have (or had) an active instruction, loaded on first use and kept current by
+    /// `addInstruction`: a turn for any other contact needs no query. A superset is harmless;
+    /// the store assumes it is the only process adding instructions to its file.
+    let contactsWithInstructions = Mutex<Set<ContactID>?>(nil)
     let logger: Logger
     private let isClosed = Mutex(false)
 

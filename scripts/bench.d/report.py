@@ -221,7 +221,7 @@ def cmd_final(args):
         "git_commit": os.environ.get("GIT_COMMIT"),
         "binary": {"path": os.environ.get("BINARY"), "mtime": os.environ.get("BINARY_MTIME")},
         "host": {"cpus": os.cpu_count(), "kernel": os.uname().release,
-                 "loadavg_before_replay": os.environ.get("LOAD_BEFORE"), "loadavg_at_report": " ".join(f"{x:.2f}" for x in os.getloadavg())},
+                 "cpu_busy_pct_before_replay": env_float("HOST_BUSY_PCT"), "loadavg_at_report": " ".join(f"{x:.2f}" for x in os.getloadavg())},
         "knobs": {k: os.environ.get(k) for k in ("N", "CONNS", "CONTACTS", "DUP_RATE", "SEED", "MAX_WORKERS", "SQLITE_SYNCHRONOUS",
                                                  "BUSY_THRESHOLD", "WRK_MAX_S", "DRAIN_TIMEOUT_S", "SETTLE_S")},
         "traffic": meta,
@@ -261,7 +261,7 @@ def cmd_final(args):
         problems.append(f"{sends['misrouted']} replies went to a number/customer pair that never wrote")
     if sends["holding_excess"]:
         problems.append(f"{sends['holding_excess']} holding messages beyond one per message "
-                        f"({sends['holding_sends']} holding messages to {sends['conversations_with_holding']} customers)")
+                        f"({sends['holding_sends']} holding messages in {sends['conversations_with_holding']} conversations)")
     if sends["wrong_path"]:
         problems.append(f"{sends['wrong_path']} sends used a path other than /{api_version}/<phone_number_id>/messages")
     if sends["bad_body"]:
@@ -291,16 +291,13 @@ def cmd_final(args):
           f"VmHWM {fmt(fig['server_vmhwm_mib'], ' MiB')})")
     print(f"server CPU       : {fmt(fig['server_cpu_s'], ' s')} over {fmt(fig['sampled_s'], ' s')} sampled "
           f"({os.cpu_count()} CPUs; sink {fmt(fig['sink_cpu_s'], ' s')})")
-    load = os.environ.get("LOAD_BEFORE", "")
-    try:
-        busy = float(load.split()[0]) > 0.5 * (os.cpu_count() or 1)
-    except (ValueError, IndexError):
-        busy = False
-    if busy:
-        print(f"note             : the machine was busy before the replay (load average {load}); figures are lower than on an idle one")
+    busy = env_float("HOST_BUSY_PCT")
+    if busy is not None and busy > 20:
+        print(f"note             : other work kept the machine {busy:.0f}% busy just before the replay; "
+              f"figures are lower than on an idle machine")
     print(f"replies checked  : expected {sends['expected_replies']}, missing {sends['missing']}, duplicates {sends['duplicates']}, "
           f"misrouted {sends['misrouted']}; holding messages {sends['holding_sends']} "
-          f"(to {sends['conversations_with_holding']} customers, {sends['holding_excess']} beyond one per message)")
+          f"(to {sends['conversations_with_holding']} conversations, {sends['holding_excess']} beyond one per message)")
     if db is not None:
         if "error" in db:
             print(f"database         : not readable ({db['error']})")

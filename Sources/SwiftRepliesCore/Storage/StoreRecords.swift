@@ -30,12 +30,15 @@ public struct StoredInbound: Sendable, Hashable {
     public var receivedAt: Date
     /// The provider it came through (replies go back the same way).
     public var provider: ProviderKind
+    /// The customer's profile name, when known.
+    public var contactName: String?
 
     public init(
         id: MessageID, tenantID: TenantID, chatbotID: ChatbotID, contactID: ContactID, contactPhone: PhoneNumber, providerMessageID: String,
-        kind: MessageKind, text: String?, answerable: Bool, receivedAt: Date, provider: ProviderKind = .local
+        kind: MessageKind, text: String?, answerable: Bool, receivedAt: Date, provider: ProviderKind = .local, contactName: String? = nil
     ) {
         self.provider = provider
+        self.contactName = contactName
         self.id = id
         self.tenantID = tenantID
         self.chatbotID = chatbotID
