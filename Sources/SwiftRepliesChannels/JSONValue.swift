@@ -32,7 +32,7 @@ enum JSONValue: Sendable, Hashable, Decodable {
 
     /// Parses a body; `nil` when it is not JSON.
     static func parse(_ bytes: [UInt8]) -> JSONValue? {
-        try? JSONDecoder().decode(JSONValue.self, from: Data(bytes))
+        JSONParser.parse(bytes)
     }
 
     /// The member `key` of an object, or `nil`.

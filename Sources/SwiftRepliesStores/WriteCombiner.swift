@@ -72,6 +72,18 @@ final class WriteCombiner: Sendable {
                     for operation in batch { operation.fail(error) }
                     return
                 }
+                if batch.count == 1, let operation = batch.first {
+                    // Alone in its transaction: no savepoint needed, a failure rolls it all back.
+                    do {
+                        try await operation.run(connection)
+                        _ = try await connection.query("COMMIT")
+                        operation.deliver()
+                    } catch {
+                        _ = try? await connection.query("ROLLBACK")
+                        operation.fail(error)
+                    }
+                    return
+                }
                 for operation in batch {
                     do {
                         _ = try await connection.query("SAVEPOINT combined_write")
