@@ -42,10 +42,13 @@ public struct ConversationEngine: Sendable {
         }
         let clock = ContinuousClock.now
         var logger = self.logger
-        logger[metadataKey: "tenant.id"] = "\(conversation.tenantID)"
-        logger[metadataKey: "chatbot.id"] = "\(conversation.chatbotID)"
-        logger[metadataKey: "contact.id"] = "\(conversation.contactID)"
-        logger[metadataKey: "message.id"] = "\(inbound.map(\.id.rawValue))"
+        // One assignment: log handlers may render metadata on every change.
+        logger.handler.metadata.merge(
+            [
+                "tenant.id": "\(conversation.tenantID)", "chatbot.id": "\(conversation.chatbotID)", "contact.id": "\(conversation.contactID)",
+                "message.id": "\(inbound.map(\.id.rawValue))",
+            ]
+        ) { $1 }
 
         let snapshot = state.snapshot
         let response: AgentResponse

@@ -1,5 +1,7 @@
 import Foundation
 import Logging
+import NIOCore
+import NIOPosix
 import SQLiteNIO
 import SwiftRepliesCore
 import Synchronization
@@ -8,7 +10,7 @@ import Synchronization
 ///
 /// It keeps two connections to one database file: a single writer that runs every write, one
 /// transaction at a time (an async FIFO lock serialises writers, so SQLite never answers
-/// `SQLITE_BUSY` between them), and a reader for plain reads, which WAL lets run while a write
+/// `SQLITE_BUSY` between them), and readers for plain reads, which WAL lets run while a write
 /// is in progress. Every value is bound as `SQLiteData`; only fixed SQL keywords and `?`
 /// placeholders are assembled into statement text.
 ///
@@ -21,7 +23,12 @@ public final class SQLiteStore: Store {
     public let migrations: [Migration]
 
     let writer: SQLiteConnection
-    let reader: SQLiteConnection
+    /// Read connections, used in turn (WAL lets them read while the writer writes).
+    let readers: [SQLiteConnection]
+    private let nextReader = Atomic<Int>(0)
+    /// The writer's own thread: a commit's fsync never holds up reads.
+    private let writerThreads: NIOThreadPool
+    private let readerThreads: NIOThreadPool
     let writeLock = AsyncSerialLock()
     let combiner = WriteCombiner()
     let turnCompletions = Coalescer<TurnCompletion, [OutboxEntry]>()
@@ -35,13 +42,21 @@ public final class SQLiteStore: Store {
 
     public var backendName: String { "sqlite" }
 
-    private init(path: String, migrations: [Migration], writer: SQLiteConnection, reader: SQLiteConnection, logger: Logger) {
+    private init(
+        path: String, migrations: [Migration], writer: SQLiteConnection, readers: [SQLiteConnection], writerThreads: NIOThreadPool,
+        readerThreads: NIOThreadPool, logger: Logger
+    ) {
         self.path = path
         self.migrations = migrations
         self.writer = writer
-        self.reader = reader
+        self.readers = readers
+        self.writerThreads = writerThreads
+        self.readerThreads = readerThreads
         self.logger = logger
     }
+
+    /// The number of read connections (and threads running them).
+    static let readerCount = 2
 
     /// Opens (creating when missing) the database at `path` with the built-in migrations.
     ///
@@ -56,10 +71,21 @@ public final class SQLiteStore: Store {
         path: String, synchronous: SQLiteSynchronous = .full, migrations: [Migration], logger: Logger
     ) async throws -> SQLiteStore {
         let migrations = try MigrationRunner<SQLiteMigrationDriver>.validated(migrations)
-        let writer = try await SQLiteConnection.open(storage: .file(path: path), logger: logger)
-        let reader: SQLiteConnection
+        let writerThreads = NIOThreadPool(numberOfThreads: 1)
+        let readerThreads = NIOThreadPool(numberOfThreads: readerCount)
+        writerThreads.start()
+        readerThreads.start()
+        let eventLoop = MultiThreadedEventLoopGroup.singleton.any()
+        var opened: [SQLiteConnection] = []
+        func closeAll() async {
+            for connection in opened { try? await connection.close() }
+            try? await writerThreads.shutdownGracefully()
+            try? await readerThreads.shutdownGracefully()
+        }
         do {
-            // WAL first: it is a property of the file, which the reader then opens in WAL mode.
+            let writer = try await SQLiteConnection.open(storage: .file(path: path), threadPool: writerThreads, logger: logger, on: eventLoop)
+            opened.append(writer)
+            // WAL first: it is a property of the file, which the readers then open in WAL mode.
             let modes = try await writer.query("PRAGMA journal_mode = WAL")
             let mode = try modes.first.map { try $0.text("journal_mode") } ?? "unknown"
             if mode.lowercased() != "wal" {
@@ -68,22 +94,24 @@ public final class SQLiteStore: Store {
             _ = try await writer.query("PRAGMA synchronous = \(synchronous.pragmaValue)")
             _ = try await writer.query("PRAGMA foreign_keys = ON")
             _ = try await writer.query("PRAGMA busy_timeout = 5000")
-            reader = try await SQLiteConnection.open(storage: .file(path: path), logger: logger)
+            var readers: [SQLiteConnection] = []
+            for _ in 0..<readerCount {
+                let reader = try await SQLiteConnection.open(storage: .file(path: path), threadPool: readerThreads, logger: logger, on: eventLoop)
+                opened.append(reader)
+                _ = try await reader.query("PRAGMA foreign_keys = ON")
+                _ = try await reader.query("PRAGMA busy_timeout = 5000")
+                _ = try await reader.query("PRAGMA query_only = ON")
+                readers.append(reader)
+            }
+            logger.debug("Opened SQLite store", metadata: ["path": .string(path), "synchronous": .string(synchronous.rawValue)])
+            return SQLiteStore(
+                path: path, migrations: migrations, writer: writer, readers: readers, writerThreads: writerThreads, readerThreads: readerThreads,
+                logger: logger
+            )
         } catch {
-            try? await writer.close()
+            await closeAll()
             throw error
         }
-        do {
-            _ = try await reader.query("PRAGMA foreign_keys = ON")
-            _ = try await reader.query("PRAGMA busy_timeout = 5000")
-            _ = try await reader.query("PRAGMA query_only = ON")
-        } catch {
-            try? await reader.close()
-            try? await writer.close()
-            throw error
-        }
-        logger.debug("Opened SQLite store", metadata: ["path": .string(path), "synchronous": .string(synchronous.rawValue)])
-        return SQLiteStore(path: path, migrations: migrations, writer: writer, reader: reader, logger: logger)
     }
 
     // MARK: Migrations
@@ -139,11 +167,15 @@ public final class SQLiteStore: Store {
         } catch {
             failure = error
         }
-        do {
-            try await reader.close()
-        } catch {
-            failure = failure ?? error
+        for reader in readers {
+            do {
+                try await reader.close()
+            } catch {
+                failure = failure ?? error
+            }
         }
+        try? await writerThreads.shutdownGracefully()
+        try? await readerThreads.shutdownGracefully()
         if let failure { throw failure }
         logger.debug("Closed SQLite store", metadata: ["path": .string(path)])
     }
@@ -157,7 +189,8 @@ public final class SQLiteStore: Store {
     /// Runs a read on the reader connection (autocommit: one consistent snapshot per statement).
     func read(_ sql: String, _ binds: [SQLiteData] = []) async throws -> [SQLiteRow] {
         try ensureOpen()
-        return try await reader.query(sql, binds)
+        let index = nextReader.wrappingAdd(1, ordering: .relaxed).oldValue
+        return try await readers[abs(index % readers.count)].query(sql, binds)
     }
 
     /// Runs `body` on the writer connection while holding the write lock, without a transaction

@@ -29,11 +29,14 @@ public enum CustomerLanguage: String, Sendable, Hashable, CaseIterable {
                 arabizi += 1
             }
         }
-        if text.contains("é") || text.contains("è") || text.contains("ç") || text.contains("à") || text.contains("ê") { french += 1 }
+        if text.unicodeScalars.contains(where: { Self.frenchAccents.contains($0.value) }) { french += 1 }
         if arabizi > 0, arabizi >= french { return .arabizi }
         if french > 0 { return .french }
         return .english
     }
+
+    /// é è ç à ê â î ô û ù ë ï
+    static let frenchAccents: Set<UInt32> = [0xE9, 0xE8, 0xE7, 0xE0, 0xEA, 0xE2, 0xEE, 0xF4, 0xFB, 0xF9, 0xEB, 0xEF]
 
     static let frenchMarkers: Set<String> = [
         "bonjour", "bonsoir", "salut", "combien", "prix", "coute", "est", "vous", "je", "livraison", "merci", "produit", "produits",

@@ -174,10 +174,12 @@ actor OutboxSender {
         let snapshot = state.current.snapshot
         let tenant = entry.conversation.tenantID.rawValue
         var logger = self.logger
-        logger[metadataKey: "tenant.id"] = "\(entry.conversation.tenantID)"
-        logger[metadataKey: "chatbot.id"] = "\(entry.conversation.chatbotID)"
-        logger[metadataKey: "contact.id"] = "\(entry.conversation.contactID)"
-        logger[metadataKey: "message.id"] = "\(entry.id)"
+        logger.handler.metadata.merge(
+            [
+                "tenant.id": "\(entry.conversation.tenantID)", "chatbot.id": "\(entry.conversation.chatbotID)",
+                "contact.id": "\(entry.conversation.contactID)", "message.id": "\(entry.id)",
+            ]
+        ) { $1 }
         guard let chatbot = snapshot.chatbot(entry.conversation.chatbotID),
             let binding = chatbot.channels.first(where: { $0.provider == entry.provider && $0.isEnabled && channels[$0.provider] != nil })
                 ?? chatbot.channels.first(where: { $0.isEnabled && channels[$0.provider] != nil }),
