@@ -35,6 +35,16 @@ extension SQLiteStore {
         return (try row.phone(), try row.text("provider"))
     }
 
+    /// One outbound row to queue.
+    struct OutboundDraft {
+        var conversation: ConversationKey
+        var text: String
+        var phone: PhoneNumber
+        var provider: String
+        var purpose: OutboundPurpose
+        var date: Date
+    }
+
     /// Inserts queued outbound rows for `texts`, in order; returns their entries. Runs inside the
     /// caller's write transaction.
     private func insertOutbound(
@@ -42,18 +52,27 @@ extension SQLiteStore {
     ) async throws -> [OutboxEntry] {
         guard !texts.isEmpty else { return [] }
         let target = try await outboundTarget(db, conversation)
+        return try await insertOutbound(
+            db, texts.map { OutboundDraft(conversation: conversation, text: $0, phone: target.phone, provider: target.provider, purpose: purpose, date: date) }
+        )
+    }
+
+    /// Inserts queued outbound rows, in order, with multi-row INSERTs; returns their entries in
+    /// the same order. Runs inside the caller's write transaction.
+    func insertOutbound(_ db: SQLiteConnection, _ drafts: [OutboundDraft]) async throws -> [OutboxEntry] {
         var entries: [OutboxEntry] = []
-        entries.reserveCapacity(texts.count)
+        entries.reserveCapacity(drafts.count)
         let columns = Self.outboundInsertColumns
-        for chunk in texts.chunked(into: SQLPlaceholders.maxRows(columns: columns)) {
+        for chunk in drafts.chunked(into: SQLPlaceholders.maxRows(columns: columns)) {
             var binds: [SQLiteData] = []
             binds.reserveCapacity(chunk.count * columns)
-            for text in chunk {
+            for draft in chunk {
+                let conversation = draft.conversation
                 binds += [
                     .text(conversation.tenantID.rawValue), .text(conversation.chatbotID.rawValue), .int64(conversation.contactID.rawValue),
-                    .text(MessageDirection.outbound.rawValue), .text(MessageKind.text.rawValue), .text(text), .text(target.provider),
-                    .text(DeliveryState.queued.rawValue), .flag(purpose == .human), .text(purpose.rawValue), .int(0), .timestamp(date),
-                    .timestamp(date), .timestamp(date),
+                    .text(MessageDirection.outbound.rawValue), .text(MessageKind.text.rawValue), .text(draft.text), .text(draft.provider),
+                    .text(DeliveryState.queued.rawValue), .flag(draft.purpose == .human), .text(draft.purpose.rawValue), .int(0),
+                    .timestamp(draft.date), .timestamp(draft.date), .timestamp(draft.date),
                 ]
             }
             let rows = try await db.query(
@@ -73,11 +92,11 @@ extension SQLiteStore {
             guard ids.count == chunk.count else {
                 throw SQLiteStoreError.unexpectedResult("INSERT returned \(ids.count) ids for \(chunk.count) rows")
             }
-            for (id, text) in zip(ids, chunk) {
+            for (id, draft) in zip(ids, chunk) {
                 entries.append(
                     OutboxEntry(
-                        id: id, conversation: conversation, contactPhone: target.phone, text: text, purpose: purpose, attempts: 0,
-                        nextAttemptAt: date, possiblyDuplicated: false, provider: ProviderKind(rawValue: target.provider) ?? .local
+                        id: id, conversation: draft.conversation, contactPhone: draft.phone, text: draft.text, purpose: draft.purpose, attempts: 0,
+                        nextAttemptAt: draft.date, possiblyDuplicated: false, provider: ProviderKind(rawValue: draft.provider) ?? .local
                     )
                 )
             }
@@ -127,7 +146,8 @@ extension SQLiteStore {
             }
             // 2. Replies of the turns that were still open, in one INSERT.
             var results: [[OutboxEntry]] = Array(repeating: [], count: batch.count)
-            var drafts: [(index: Int, text: String, phone: PhoneNumber, provider: String)] = []
+            var drafts: [OutboundDraft] = []
+            var owners: [Int] = []
             for (index, completion) in batch.enumerated() {
                 guard completion.inboundIDs.isEmpty || completion.inboundIDs.contains(where: { changed.contains($0) }) else { continue }
                 guard !completion.replies.isEmpty else { continue }
@@ -137,48 +157,18 @@ extension SQLiteStore {
                 } else {
                     target = try await self.outboundTarget(db, completion.conversation)
                 }
-                for text in completion.replies { drafts.append((index, text, target.phone, target.provider)) }
-            }
-            let columns = Self.outboundInsertColumns
-            for chunk in drafts.chunked(into: SQLPlaceholders.maxRows(columns: columns)) {
-                var binds: [SQLiteData] = []
-                binds.reserveCapacity(chunk.count * columns)
-                for draft in chunk {
-                    let completion = batch[draft.index]
-                    let conversation = completion.conversation
-                    let date = completion.completedAt
-                    binds += [
-                        .text(conversation.tenantID.rawValue), .text(conversation.chatbotID.rawValue), .int64(conversation.contactID.rawValue),
-                        .text(MessageDirection.outbound.rawValue), .text(MessageKind.text.rawValue), .text(draft.text), .text(draft.provider),
-                        .text(DeliveryState.queued.rawValue), .flag(false), .text(OutboundPurpose.reply.rawValue), .int(0), .timestamp(date),
-                        .timestamp(date), .timestamp(date),
-                    ]
-                }
-                let returned = try await db.query(
-                    """
-                    INSERT INTO messages (
-                        tenant_id, chatbot_id, contact_id, direction, kind, text, provider, status, is_from_human, purpose, attempts,
-                        next_attempt_at, created_at, updated_at
-                    )
-                    VALUES \(SQLPlaceholders.rows(chunk.count, columns: columns))
-                    RETURNING id
-                    """,
-                    binds
-                )
-                // Rows of one INSERT get increasing ids in VALUES order; RETURNING's order is unspecified.
-                let ids = try returned.map { try $0.messageID() }.sorted()
-                guard ids.count == chunk.count else {
-                    throw SQLiteStoreError.unexpectedResult("INSERT returned \(ids.count) ids for \(chunk.count) rows")
-                }
-                for (id, draft) in zip(ids, chunk) {
-                    let completion = batch[draft.index]
-                    results[draft.index].append(
-                        OutboxEntry(
-                            id: id, conversation: completion.conversation, contactPhone: draft.phone, text: draft.text, purpose: .reply, attempts: 0,
-                            nextAttemptAt: completion.completedAt, possiblyDuplicated: false, provider: ProviderKind(rawValue: draft.provider) ?? .local
+                for text in completion.replies {
+                    drafts.append(
+                        OutboundDraft(
+                            conversation: completion.conversation, text: text, phone: target.phone, provider: target.provider, purpose: .reply,
+                            date: completion.completedAt
                         )
                     )
+                    owners.append(index)
                 }
+            }
+            for (owner, entry) in zip(owners, try await self.insertOutbound(db, drafts)) {
+                results[owner].append(entry)
             }
             return results
         }

@@ -56,9 +56,14 @@ public struct AgentTestKit: Sendable {
                         number: "+10000000000"
                         phone_number_id: "10000000000"
             """
-        try tenants.write(toFile: (directory as NSString).appendingPathComponent("tenants.yaml"), atomically: true, encoding: .utf8)
-        let snapshot = try registries.configLoader(directory: directory, environment: environment).load()
-        return try await start(snapshot: snapshot, registries: registries, temporaryDirectory: directory, logger: logger)
+        do {
+            try tenants.write(toFile: (directory as NSString).appendingPathComponent("tenants.yaml"), atomically: true, encoding: .utf8)
+            let snapshot = try registries.configLoader(directory: directory, environment: environment).load()
+            return try await start(snapshot: snapshot, registries: registries, temporaryDirectory: directory, logger: logger)
+        } catch {
+            try? FileManager.default.removeItem(atPath: directory)
+            throw error
+        }
     }
 
     private static func start(snapshot: ConfigSnapshot, registries: ModuleRegistries, temporaryDirectory: String?, logger: Logger) async throws -> AgentTestKit {
