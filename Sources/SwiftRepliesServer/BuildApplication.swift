@@ -42,7 +42,9 @@ public func buildApplication(_ configuration: ServerConfiguration, registries: M
         store: store, state: host.state, channels: channels, logger: logger, policy: RetryPolicy(baseDelay: configuration.retryBaseDelay),
         pollInterval: configuration.outboxPollInterval
     )
-    let dispatcher = Dispatcher(engine: host.engine, state: host.state, outbox: outbox, store: store, logger: logger)
+    let dispatcher = Dispatcher(
+        engine: host.engine, state: host.state, outbox: outbox, store: store, logger: logger, capacity: configuration.dispatchQueueCapacity
+    )
     let intake = IntakeBatcher()
 
     let router = Router()

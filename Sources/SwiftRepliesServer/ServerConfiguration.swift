@@ -22,6 +22,8 @@ public struct ServerConfiguration: Sendable {
     public var retryBaseDelay: Double
     /// How often the outbox looks for due retries.
     public var outboxPollInterval: Duration
+    /// The most inbound messages waiting for a turn in memory; more wait in the store.
+    public var dispatchQueueCapacity: Int
     /// The registry `/metrics` renders; bootstrap swift-metrics with it (`MetricsBootstrap`).
     public var prometheus: PrometheusCollectorRegistry?
 
@@ -29,8 +31,10 @@ public struct ServerConfiguration: Sendable {
         configDirectory: String = ".", database: String = StoreOpener.defaultSQLitePath, host: String = "0.0.0.0", port: Int = 8000,
         maximumBodyBytes: Int = 1 << 20, environment: [String: String] = ProcessInfo.processInfo.environment,
         logger: Logger = Logger(label: "swiftreplies"), prometheus: PrometheusCollectorRegistry? = nil,
-        providerTimeout: Duration = .seconds(10), retryBaseDelay: Double = 1, outboxPollInterval: Duration = .seconds(1)
+        providerTimeout: Duration = .seconds(10), retryBaseDelay: Double = 1, outboxPollInterval: Duration = .seconds(1),
+        dispatchQueueCapacity: Int = 20_000
     ) {
+        self.dispatchQueueCapacity = dispatchQueueCapacity
         self.providerTimeout = providerTimeout
         self.retryBaseDelay = retryBaseDelay
         self.outboxPollInterval = outboxPollInterval

@@ -181,7 +181,7 @@ extension SQLiteStore {
         }
     }
 
-    public func pendingInbound(limit: Int) async throws -> [StoredInbound] {
+    public func pendingInbound(after: MessageID?, limit: Int) async throws -> [StoredInbound] {
         guard limit > 0 else { return [] }
         // The literal conditions match the partial index messages_pending_inbound.
         let rows = try await read(
@@ -191,11 +191,11 @@ extension SQLiteStore {
                    m.text AS text, m.answerable AS answerable, m.created_at AS created_at, m.provider AS provider, c.name AS contact_name
             FROM messages m
             JOIN contacts c ON c.id = m.contact_id AND c.tenant_id = m.tenant_id
-            WHERE m.direction = 'inbound' AND m.status = 'received'
+            WHERE m.direction = 'inbound' AND m.status = 'received' AND m.id > ?
             ORDER BY m.id
             LIMIT ?
             """,
-            [.int(limit)]
+            [.int64(after?.rawValue ?? 0), .int(limit)]
         )
         return try rows.map { row in
             StoredInbound(

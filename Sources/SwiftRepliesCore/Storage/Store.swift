@@ -42,8 +42,9 @@ public protocol Store: Sendable {
     /// Full records of a contact's messages in a tenant, oldest first.
     func messages(tenantID: TenantID, contactID: ContactID, limit: Int) async throws -> [StoredMessage]
 
-    /// Inbound messages without a finished turn, oldest first (crash recovery and dispatch).
-    func pendingInbound(limit: Int) async throws -> [StoredInbound]
+    /// Inbound messages without a finished turn with an id above `after` (all when `nil`), oldest
+    /// first (crash recovery and dispatch).
+    func pendingInbound(after: MessageID?, limit: Int) async throws -> [StoredInbound]
 
     /// Commits a finished turn atomically: its inbound messages become processed and its replies
     /// enter the outbox. Returns the new outbox entries. Idempotent per inbound message: messages
@@ -83,4 +84,11 @@ public protocol Store: Sendable {
 
     /// Closes connections.
     func shutdown() async throws
+}
+
+extension Store {
+    /// Inbound messages without a finished turn, oldest first.
+    public func pendingInbound(limit: Int) async throws -> [StoredInbound] {
+        try await pendingInbound(after: nil, limit: limit)
+    }
 }

@@ -13,6 +13,11 @@ import SwiftRepliesRuntime
 /// recovery), and a turn commits its outcome atomically, so a message is answered once.
 /// Scheduling is O(1) per message: conversations whose turn can start wait in a FIFO; those
 /// inside their debounce window wait for a timer.
+///
+/// Memory stays bounded when replies fall behind: at most `capacity` messages wait in memory.
+/// Past it the dispatcher stops taking new messages (they are safe in the store, unanswered)
+/// and, once the backlog has halved, reloads the oldest unanswered ones from the store, in
+/// order, until it has caught up.
 actor Dispatcher {
     private struct ConversationQueue {
         var messages: Deque<StoredInbound> = []
@@ -58,8 +63,19 @@ actor Dispatcher {
     private var holdingInProgress: Set<ConversationKey> = []
     private var armedDeadline: Date?
     private var closed = false
+    /// The most messages waiting in memory.
+    let capacity: Int
+    /// New messages are left in the store (not queued) until a reload catches up.
+    private var overflowing = true
+    private var reloading = false
+    /// Messages left in the store since the current reload started.
+    private var leftInStore = 0
+    /// The highest message id ever queued: message ids grow in commit order, so everything
+    /// unanswered above it is what a reload must fetch.
+    private var cursor: MessageID?
 
-    init(engine: ConversationEngine, state: RuntimeStateHolder, outbox: OutboxSender, store: any Store, logger: Logger) {
+    init(engine: ConversationEngine, state: RuntimeStateHolder, outbox: OutboxSender, store: any Store, logger: Logger, capacity: Int = 20_000) {
+        self.capacity = max(1, capacity)
         self.engine = engine
         self.state = state
         self.outbox = outbox
@@ -71,11 +87,23 @@ actor Dispatcher {
     /// Messages waiting for a turn (in memory) and turns running, for `/health`.
     var depth: (queued: Int, running: Int) { (queuedMessages, runningCount) }
 
-    /// Queues newly stored messages.
+    /// Queues newly stored messages (or leaves them in the store while over capacity).
     func enqueue(_ messages: [StoredInbound]) {
+        add(messages, fromStore: false)
+    }
+
+    private func add(_ messages: [StoredInbound], fromStore: Bool) {
         let now = Date()
         for message in messages where !known.contains(message.id) {
+            if !fromStore && (overflowing || queuedMessages >= capacity) {
+                // Durable already: a reload picks it up in order.
+                if !overflowing { logger.notice("dispatch queue full; new messages wait in the store", metadata: ["capacity": "\(capacity)"]) }
+                overflowing = true
+                leftInStore += 1
+                continue
+            }
             known.insert(message.id)
+            if cursor.map({ message.id > $0 }) ?? true { cursor = message.id }
             queuedMessages += 1
             let key = message.conversation
             var queue = queues[key] ?? ConversationQueue(firstArrival: now, lastArrival: now)
@@ -238,20 +266,16 @@ actor Dispatcher {
         wake.yield()
     }
 
-    /// Loads unanswered messages from the store (crash recovery), then runs turns until closed.
+    /// Runs turns until closed. It starts by loading unanswered messages from the store (crash
+    /// recovery), through the same reload that keeps memory bounded.
     nonisolated func run() async {
-        do {
-            let pending = try await store.pendingInbound(limit: 100_000)
-            if !pending.isEmpty {
-                logger.info("recovering unanswered messages", metadata: ["count": "\(pending.count)"])
-                await enqueue(pending)
-            }
-        } catch {
-            logger.error("could not load unanswered messages", metadata: ["error": "\(error)"])
-        }
+        wake.yield()
         await withDiscardingTaskGroup { group in
             for await _ in wakeStream {
-                let (work, hold, deadline) = await plan(now: Date())
+                let (work, hold, deadline, reload) = await plan(now: Date())
+                if let reload {
+                    group.addTask { await self.reload(after: reload.after, limit: reload.limit) }
+                }
                 for item in work {
                     group.addTask { await self.execute(item) }
                 }
@@ -270,12 +294,45 @@ actor Dispatcher {
     }
 
     /// One scheduling step: due conversations become ready, free workers take work, waiting
-    /// customers may get a holding message, and a timer is armed for the next deadline.
-    private func plan(now: Date) -> (work: [Work], hold: [ConversationKey], deadline: Date?) {
+    /// customers may get a holding message, a timer is armed for the next deadline, and a
+    /// reload from the store is due when messages were left there and the backlog has halved.
+    private func plan(now: Date) -> (work: [Work], hold: [ConversationKey], deadline: Date?, reload: (after: MessageID?, limit: Int)?) {
         let next = promoteDelayed(now: now)
         let hold = conversationsToHold()
         let work = takeReadyWork(now: now)
-        return (work, hold, armTimer(next: next))
+        var reload: (after: MessageID?, limit: Int)?
+        if overflowing, !reloading, !closed, queuedMessages <= capacity / 2 {
+            reloading = true
+            leftInStore = 0
+            reload = (cursor, capacity - queuedMessages)
+        }
+        return (work, hold, armTimer(next: next), reload)
+    }
+
+    /// Queues the oldest unanswered messages from the store; stops overflowing once a reload
+    /// found fewer than it asked for and nothing new was left in the store meanwhile.
+    private func reloaded(_ messages: [StoredInbound], limit: Int) {
+        add(messages, fromStore: true)
+        reloading = false
+        if messages.count < limit && leftInStore == 0 { overflowing = false }
+        wake.yield()
+    }
+
+    private func reloadFailed() {
+        reloading = false
+    }
+
+    private nonisolated func reload(after: MessageID?, limit: Int) async {
+        do {
+            let pending = try await store.pendingInbound(after: after, limit: limit)
+            if !pending.isEmpty { logger.debug("loaded unanswered messages from the store", metadata: ["count": "\(pending.count)"]) }
+            await reloaded(pending, limit: limit)
+        } catch {
+            logger.error("could not load unanswered messages; retrying", metadata: ["error": "\(error)"])
+            try? await Task.sleep(for: .seconds(1))
+            await reloadFailed()
+            wake.yield()
+        }
     }
 
     private nonisolated func execute(_ work: Work) async {

@@ -111,4 +111,48 @@ struct SlowSalesAgent: AgentModule {
             #expect(sent.filter { $0.contains("Whitening Pen") }.count == 4, "nothing dropped")
         }
     }
+
+    /// Replies fall behind: at most `capacity` messages wait in memory, the rest wait in the
+    /// store and are loaded in order as the backlog drains; nothing is lost or reordered.
+    @Test func memoryStaysBoundedWhenRepliesFallBehind() async throws {
+        let environment = ["MAX_WORKERS": "1", "DEBOUNCE_SECONDS": "0", "BUSY_THRESHOLD": "0"]
+        try await ServerHarness.with(
+            environment: environment, registries: Self.slowRegistries(.milliseconds(40)), dispatchQueueCapacity: 4, prepare: Self.useSlowModule
+        ) { server in
+            let customers = (0..<4).map { "9617166000\($0)" }
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for (c, customer) in customers.enumerated() {
+                    group.addTask {
+                        // Each customer's five messages in order.
+                        for (p, product) in Self.products.prefix(5).enumerated() {
+                            let body = try RoutedFixture.meta("inbound_text", id: "wamid.bp-\(c)-\(p)", text: "how much is the \(product.0)?", from: customer)
+                            #expect(try await server.postMeta(body).status == .ok)
+                        }
+                    }
+                }
+                try await group.waitForAll()
+            }
+            var peak = 0
+            let deadline = ContinuousClock.now + .seconds(30)
+            while ContinuousClock.now < deadline {
+                let health = try await server.get("/health")
+                let json = try JSONSerialization.jsonObject(with: Data(health.body.utf8)) as? [String: Any]
+                let queue = json?["queue"] as? [String: Any]
+                peak = max(peak, queue?["in_memory"] as? Int ?? 0)
+                if try await server.count("SELECT count(*) FROM messages WHERE direction = 'outbound' AND status = 'accepted'") == 20 { break }
+                try await Task.sleep(for: .milliseconds(20))
+            }
+            #expect(try await server.count("SELECT count(*) FROM messages WHERE direction = 'outbound' AND status = 'accepted'") == 20)
+            #expect(peak <= 4, "at most the capacity waits in memory (peak \(peak))")
+            // Each customer's replies follow their messages' order.
+            for customer in customers {
+                let replies = try await server.query(
+                    "SELECT m.text FROM messages m JOIN contacts c ON c.id = m.contact_id WHERE m.direction = 'outbound' AND c.phone_number = ? ORDER BY m.id",
+                    [.text(customer)]
+                ).compactMap { $0.column("text")?.string }
+                let order = replies.compactMap { reply in Self.products.first { reply.contains($0.1) }?.1 }
+                #expect(order == Self.products.prefix(5).map(\.1), "\(customer): \(order)")
+            }
+        }
+    }
 }

@@ -38,6 +38,7 @@ struct ServerHarness: Sendable {
         maximumBodyBytes: Int = 1 << 20,
         providerTimeout: Duration = .seconds(5),
         registries: ModuleRegistries = .builtIn(),
+        dispatchQueueCapacity: Int = 20_000,
         prepare: (@Sendable (URL) throws -> Void)? = nil,
         respond: (@Sendable (FakeProviderServer.Received) async throws -> Response)? = nil,
         _ body: @Sendable (ServerHarness) async throws -> Void
@@ -78,7 +79,8 @@ struct ServerHarness: Sendable {
             let configuration = ServerConfiguration(
                 configDirectory: configDirectory.path, database: databasePath, host: "127.0.0.1", port: 0, maximumBodyBytes: maximumBodyBytes,
                 environment: environment, logger: logger, prometheus: MetricsBootstrap.prometheus(),
-                providerTimeout: providerTimeout, retryBaseDelay: 0.1, outboxPollInterval: .milliseconds(100)
+                providerTimeout: providerTimeout, retryBaseDelay: 0.1, outboxPollInterval: .milliseconds(100),
+                dispatchQueueCapacity: dispatchQueueCapacity
             )
             let app = try await buildApplication(configuration, registries: registries)
             try await app.test(.live) { client in
