@@ -154,8 +154,8 @@ fileprivate enum CommandLineTool {
         let stdoutURL = scratch.appendingPathComponent("stdout")
         let stderrURL = scratch.appendingPathComponent("stderr")
         let stdinURL = scratch.appendingPathComponent("stdin")
-        for url in [stdoutURL, stderrURL] { FileManager.default.createFile(atPath: url.path, contents: nil) }
-        FileManager.default.createFile(atPath: stdinURL.path, contents: Data((input ?? "").utf8))
+        for url in [stdoutURL, stderrURL] { _ = FileManager.default.createFile(atPath: url.path, contents: nil) }
+        _ = FileManager.default.createFile(atPath: stdinURL.path, contents: Data((input ?? "").utf8))
 
         let process = Process()
         process.executableURL = executable

@@ -25,7 +25,7 @@ final class ServeProcess: @unchecked Sendable {
         guard let executable = Self.executable else { throw ServeProcessError(description: "swiftreplies executable not built") }
         self.port = port
         logURL = configDirectory.appendingPathComponent("serve-\(port).log")
-        FileManager.default.createFile(atPath: logURL.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: logURL.path, contents: nil)
         let logHandle = try FileHandle(forWritingTo: logURL)
         process.executableURL = executable
         process.arguments = ["serve", "--config-dir", configDirectory.path, "--database", database, "--host", "127.0.0.1", "--port", String(port)]
