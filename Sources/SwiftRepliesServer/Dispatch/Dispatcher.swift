@@ -325,7 +325,13 @@ actor Dispatcher {
     private nonisolated func reload(after: MessageID?, limit: Int) async {
         do {
             let pending = try await store.pendingInbound(after: after, limit: limit)
-            if !pending.isEmpty { logger.debug("loaded unanswered messages from the store", metadata: ["count": "\(pending.count)"]) }
+            if !pending.isEmpty {
+                if after == nil {
+                    logger.info("recovering unanswered messages", metadata: ["count": "\(pending.count)"])
+                } else {
+                    logger.debug("loaded unanswered messages from the store", metadata: ["count": "\(pending.count)"])
+                }
+            }
             await reloaded(pending, limit: limit)
         } catch {
             logger.error("could not load unanswered messages; retrying", metadata: ["error": "\(error)"])
