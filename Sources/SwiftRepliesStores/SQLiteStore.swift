@@ -203,8 +203,8 @@ public final class SQLiteStore: Store {
     }
 
     /// Runs `body` in a write transaction on the writer connection: writes that arrive together
-    /// share one transaction and one commit (group commit, see `WriteCombiner`), each in its own
-    /// savepoint; returns after the commit. Rolls back `body` alone and rethrows when it fails.
+    /// share one transaction and one commit (group commit, see `WriteCombiner`); returns after
+    /// the commit. When `body` fails, only its own work is rolled back and the error rethrown.
     func withWriteTransaction<T: Sendable>(_ body: @escaping @Sendable (SQLiteConnection) async throws -> T) async throws -> T {
         try ensureOpen()
         return try await combiner.perform(lock: writeLock, connection: writer, body)

@@ -2,8 +2,9 @@ import SQLiteNIO
 import Synchronization
 
 /// Group commit for every write of the SQLite store: writes that arrive while a transaction is
-/// being committed are combined into the next one (each in its own savepoint, so one failing
-/// write rolls back alone), and every caller returns only after the commit that holds its write.
+/// being committed are combined into the next one, and every caller returns only after the
+/// commit that holds its write. When one write of a batch fails, the batch is rolled back and
+/// each write runs again in a transaction of its own, so one failure never takes others with it.
 /// With `synchronous=FULL` that turns one fsync per write into one per batch.
 ///
 /// There is no background task: the first caller to find no batch in progress leads, runs one
@@ -65,48 +66,13 @@ final class WriteCombiner: Sendable {
         }
         if !batch.isEmpty {
             await lock.withLock {
-                var succeeded: [Operation] = []
-                do {
-                    _ = try await connection.query("BEGIN IMMEDIATE")
-                } catch {
-                    for operation in batch { operation.fail(error) }
-                    return
-                }
-                if batch.count == 1, let operation = batch.first {
-                    // Alone in its transaction: no savepoint needed, a failure rolls it all back.
-                    do {
-                        try await operation.run(connection)
-                        _ = try await connection.query("COMMIT")
-                        operation.deliver()
-                    } catch {
-                        _ = try? await connection.query("ROLLBACK")
-                        operation.fail(error)
-                    }
-                    return
-                }
-                for operation in batch {
-                    do {
-                        _ = try await connection.query("SAVEPOINT combined_write")
-                        do {
-                            try await operation.run(connection)
-                            _ = try await connection.query("RELEASE combined_write")
-                            succeeded.append(operation)
-                        } catch {
-                            _ = try? await connection.query("ROLLBACK TO combined_write")
-                            _ = try? await connection.query("RELEASE combined_write")
-                            operation.fail(error)
-                        }
-                    } catch {
-                        operation.fail(error)
-                    }
-                }
-                do {
-                    _ = try await connection.query("COMMIT")
-                    for operation in succeeded { operation.deliver() }
-                } catch {
-                    _ = try? await connection.query("ROLLBACK")
-                    for operation in succeeded { operation.fail(error) }
-                }
+                // The common case: every write succeeds and the batch commits once, with no
+                // per-write savepoints (they cost two statements each).
+                if batch.count > 1, await Self.runTogether(batch, on: connection) { return }
+                // A write failed (or there is one write): each runs alone, so one failure rolls
+                // back only itself. Writes are plain database statements, safe to run again
+                // after the rollback.
+                for operation in batch { await Self.runAlone(operation, on: connection) }
             }
         }
         // Hand the lead to the first waiting writer, or stop leading.
@@ -118,6 +84,41 @@ final class WriteCombiner: Sendable {
             return first
         }
         next?.promote()
+    }
+
+    /// Runs every write in one transaction; `false` (rolled back, nothing delivered) when any fails.
+    private static func runTogether(_ batch: [Operation], on connection: SQLiteConnection) async -> Bool {
+        do {
+            _ = try await connection.query("BEGIN IMMEDIATE")
+        } catch {
+            return false
+        }
+        do {
+            for operation in batch { try await operation.run(connection) }
+            _ = try await connection.query("COMMIT")
+        } catch {
+            _ = try? await connection.query("ROLLBACK")
+            return false
+        }
+        for operation in batch { operation.deliver() }
+        return true
+    }
+
+    private static func runAlone(_ operation: Operation, on connection: SQLiteConnection) async {
+        do {
+            _ = try await connection.query("BEGIN IMMEDIATE")
+        } catch {
+            operation.fail(error)
+            return
+        }
+        do {
+            try await operation.run(connection)
+            _ = try await connection.query("COMMIT")
+            operation.deliver()
+        } catch {
+            _ = try? await connection.query("ROLLBACK")
+            operation.fail(error)
+        }
     }
 }
 
