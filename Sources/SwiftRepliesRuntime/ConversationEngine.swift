@@ -61,7 +61,8 @@ public struct ConversationEngine: Sendable {
                     id: conversation.contactID, tenantID: conversation.tenantID, phone: first.contactPhone,
                     name: inbound.last(where: { $0.contactName != nil })?.contactName
                 )
-                let history = try await store.history(conversation, before: first.id, limit: historyLimit)
+                let wanted = min(historyLimit, pipeline.agent.historyLimit)
+                let history = wanted > 0 ? try await store.history(conversation, before: first.id, limit: wanted) : []
                 let messages = inbound.map {
                     ConversationMessage(id: $0.id, direction: .inbound, kind: $0.kind, text: $0.answerable ? $0.text : nil, createdAt: $0.receivedAt)
                 }

@@ -30,6 +30,11 @@ public struct SalesAgent: AgentModule {
         self.humanPhrases = definition.escalation.humanKeywords.map { TextNormalizer.tokens($0) }.filter { !$0.isEmpty }
     }
 
+    /// The sales agent answers each customer turn from its own words, so it needs no history (a
+    /// database read saved per turn). For an Actions Center resolution it reads the language of
+    /// the latest customer message from the history when the runtime provides one.
+    public var historyLimit: Int { 0 }
+
     public func respond(to turn: Turn) async throws -> AgentResponse {
         if case .actionResolved(let resolution) = turn.trigger {
             let language = CustomerLanguage.detect(turn.history.last(where: { $0.direction == .inbound })?.text ?? "")

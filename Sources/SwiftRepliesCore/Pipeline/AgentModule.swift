@@ -7,6 +7,15 @@
 public protocol AgentModule: Sendable {
     /// Answers one turn. Throwing makes the runtime send the agent's fallback message.
     func respond(to turn: Turn) async throws -> AgentResponse
+
+    /// How many earlier messages of the conversation the module wants in `turn.history`
+    /// (default 20). A module that never looks at history returns 0 and saves a database read
+    /// per turn.
+    var historyLimit: Int { get }
+}
+
+extension AgentModule {
+    public var historyLimit: Int { 20 }
 }
 
 /// What a module factory gets to build an agent.
