@@ -16,7 +16,10 @@ import SwiftRepliesRuntime
 /// `serve`, the tests and the benchmark all run what this returns.
 public func buildApplication(_ configuration: ServerConfiguration, registries: ModuleRegistries = .builtIn()) async throws -> some ApplicationProtocol {
     let logger = configuration.logger
-    let snapshot = try registries.configLoader(directory: configuration.configDirectory, environment: configuration.environment).load()
+    let loader = registries.configLoader(directory: configuration.configDirectory, environment: configuration.environment)
+    // Taken before loading: a save made while the server starts is noticed by the watcher.
+    let loadedFingerprint = ConfigWatchService.fingerprint(tenantsFile: loader.tenantsFilePath, agentsDirectory: loader.agentsDirectoryPath)
+    let snapshot = try loader.load()
     for warning in snapshot.warnings { logger.warning("\(warning.description)") }
 
     let store = try await StoreOpener.open(configuration.database, environment: configuration.environment, logger: logger)
@@ -46,13 +49,17 @@ public func buildApplication(_ configuration: ServerConfiguration, registries: M
         engine: host.engine, state: host.state, outbox: outbox, store: store, logger: logger, capacity: configuration.dispatchQueueCapacity
     )
     let intake = IntakeBatcher()
+    let reloader = ConfigReloader(loader: loader, registries: registries, store: store, state: host.state, logger: logger)
 
     let router = Router()
     WebhookController(
         state: host.state, store: store, intake: intake, meta: meta, infobip: infobip, twilio: twilio,
         maximumBodyBytes: configuration.maximumBodyBytes, logger: logger
     ).register(on: router)
-    HealthController(state: host.state, store: store, dispatcher: dispatcher, outbox: outbox, prometheus: configuration.prometheus).register(on: router)
+    HealthController(
+        state: host.state, store: store, dispatcher: dispatcher, outbox: outbox, reloader: reloader, prometheus: configuration.prometheus
+    ).register(on: router)
+    AdminController(reloader: reloader, adminToken: configuration.environment["ADMIN_TOKEN"]).register(on: router)
 
     // Services start in this order and stop in reverse: the HTTP server (added by Hummingbird
     // last) stops first, then the dispatcher finishes its turns, the outbox sends what it holds,
@@ -63,6 +70,11 @@ public func buildApplication(_ configuration: ServerConfiguration, registries: M
         IntakeService(batcher: intake, store: store, dispatcher: dispatcher, logger: logger),
         OutboxService(outbox: outbox),
         DispatcherService(dispatcher: dispatcher),
+        ConfigWatchService(
+            reloader: reloader, tenantsFile: loader.tenantsFilePath, agentsDirectory: loader.agentsDirectoryPath,
+            watchFiles: configuration.watchConfiguration, interval: configuration.configWatchInterval, logger: logger,
+            loadedFingerprint: loadedFingerprint
+        ),
     ]
     logger.info(
         "SwiftReplies ready", metadata: ["tenants": "\(snapshot.tenants.count)", "chatbots": "\(snapshot.chatbots.count)", "database": "\(store.backendName)"]

@@ -24,6 +24,10 @@ public struct ServerConfiguration: Sendable {
     public var outboxPollInterval: Duration
     /// The most inbound messages waiting for a turn in memory; more wait in the store.
     public var dispatchQueueCapacity: Int
+    /// Reload the configuration when its files change (`serve --no-watch` turns it off).
+    public var watchConfiguration: Bool
+    /// How often the configuration files are checked for changes.
+    public var configWatchInterval: Duration
     /// The registry `/metrics` renders; bootstrap swift-metrics with it (`MetricsBootstrap`).
     public var prometheus: PrometheusCollectorRegistry?
 
@@ -32,8 +36,10 @@ public struct ServerConfiguration: Sendable {
         maximumBodyBytes: Int = 1 << 20, environment: [String: String] = ProcessInfo.processInfo.environment,
         logger: Logger = Logger(label: "swiftreplies"), prometheus: PrometheusCollectorRegistry? = nil,
         providerTimeout: Duration = .seconds(10), retryBaseDelay: Double = 1, outboxPollInterval: Duration = .seconds(1),
-        dispatchQueueCapacity: Int = 20_000
+        dispatchQueueCapacity: Int = 20_000, watchConfiguration: Bool = true, configWatchInterval: Duration = .milliseconds(500)
     ) {
+        self.watchConfiguration = watchConfiguration
+        self.configWatchInterval = configWatchInterval
         self.dispatchQueueCapacity = dispatchQueueCapacity
         self.providerTimeout = providerTimeout
         self.retryBaseDelay = retryBaseDelay

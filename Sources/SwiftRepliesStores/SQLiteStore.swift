@@ -58,6 +58,18 @@ public final class SQLiteStore: Store {
     /// The number of read connections (and threads running them).
     static let readerCount = 2
 
+    deinit {
+        // Released without `shutdown()` (a task cancelled mid-teardown, say): close the
+        // connections anyway.
+        if !isClosed.withLock({ $0 }) {
+            for connection in [writer] + readers {
+                let closing: EventLoopFuture<Void> = connection.close()
+                // Keep the connection alive until SQLite has closed it.
+                closing.whenComplete { _ in withExtendedLifetime(connection) {} }
+            }
+        }
+    }
+
     /// Opens (creating when missing) the database at `path` with the built-in migrations.
     ///
     /// Sets `journal_mode=WAL`, `synchronous` (FULL by default), `foreign_keys=ON` and

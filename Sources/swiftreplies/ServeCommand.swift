@@ -18,13 +18,17 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Port to listen on (default 8000, or PORT).")
     var port: Int?
 
+    @Flag(name: .customLong("no-watch"), help: "Do not reload the configuration when its files change (SIGHUP and POST /admin/reload still do).")
+    var noWatch = false
+
     func run() async throws {
         LoggingSetup.bootstrap(defaultLevel: .info)
         let environment = global.environment
         let resolvedPort = port ?? environment["PORT"].flatMap(Int.init) ?? 8000
         let configuration = ServerConfiguration(
             configDirectory: global.configDirectory, database: global.databaseLocation, host: host, port: resolvedPort,
-            environment: environment, logger: Logger(label: "swiftreplies"), prometheus: MetricsBootstrap.prometheus()
+            environment: environment, logger: Logger(label: "swiftreplies"), prometheus: MetricsBootstrap.prometheus(),
+            watchConfiguration: !noWatch
         )
         let app: any ApplicationProtocol
         do {

@@ -10,6 +10,7 @@ struct HealthController: Sendable {
     let store: any Store
     let dispatcher: Dispatcher
     let outbox: OutboxSender
+    let reloader: ConfigReloader
     let prometheus: PrometheusCollectorRegistry?
 
     func register(on router: Router<BasicRequestContext>) {
@@ -30,6 +31,7 @@ struct HealthController: Sendable {
             database["error"] = "\(error)"
         }
         let dispatch = await dispatcher.depth
+        let configStatus = await reloader.status
         let outboxDepth = await outbox.depth
         var config: [String: Any] = [
             "revision": snapshot.revision,
@@ -39,6 +41,7 @@ struct HealthController: Sendable {
             "warnings": snapshot.warnings.filter { $0.severity == .warning }.map(\.description),
             "disabled_channels": snapshot.disabledChannels.map { ["chatbot": $0.chatbot.rawValue, "account": $0.account, "reason": $0.reason] },
         ]
+        if let error = configStatus.error { config["error"] = error }
         config["switches"] = [
             "multi_tenant": snapshot.switches.multiTenant, "usage_tracking": snapshot.switches.usageTracking,
             "actions_center": snapshot.switches.actionsCenter,

@@ -80,7 +80,7 @@ struct ServerHarness: Sendable {
                 configDirectory: configDirectory.path, database: databasePath, host: "127.0.0.1", port: 0, maximumBodyBytes: maximumBodyBytes,
                 environment: environment, logger: logger, prometheus: MetricsBootstrap.prometheus(),
                 providerTimeout: providerTimeout, retryBaseDelay: 0.1, outboxPollInterval: .milliseconds(100),
-                dispatchQueueCapacity: dispatchQueueCapacity
+                dispatchQueueCapacity: dispatchQueueCapacity, configWatchInterval: .milliseconds(100)
             )
             let app = try await buildApplication(configuration, registries: registries)
             try await app.test(.live) { client in
