@@ -1,0 +1,65 @@
+import Synchronization
+
+/// The outcome of one item handed to a `Coalescer`, waited for by its caller: a result, or the
+/// request to lead the next batch.
+final class Completion<T: Sendable>: Sendable {
+    enum Outcome: Sendable {
+        case value(T)
+        case lead
+    }
+
+    private struct State {
+        var result: Result<T, any Error>?
+        var leadPending = false
+        var waiter: CheckedContinuation<Outcome, any Error>?
+    }
+
+    private let state = Mutex(State())
+
+    func succeed(_ value: T) { finish(.success(value)) }
+
+    func fail(_ error: any Error) { finish(.failure(error)) }
+
+    private func finish(_ result: Result<T, any Error>) {
+        let waiter = state.withLock { state -> CheckedContinuation<Outcome, any Error>? in
+            if let waiter = state.waiter {
+                state.waiter = nil
+                return waiter
+            }
+            state.result = result
+            return nil
+        }
+        waiter?.resume(with: result.map { .value($0) })
+    }
+
+    /// Asks the caller to lead the next batch.
+    func promote() {
+        let waiter = state.withLock { state -> CheckedContinuation<Outcome, any Error>? in
+            if let waiter = state.waiter {
+                state.waiter = nil
+                return waiter
+            }
+            state.leadPending = true
+            return nil
+        }
+        waiter?.resume(returning: .lead)
+    }
+
+    func wait() async throws -> Outcome {
+        try await withCheckedThrowingContinuation { continuation in
+            let immediate = state.withLock { state -> Result<Outcome, any Error>? in
+                if let result = state.result {
+                    state.result = nil
+                    return result.map { .value($0) }
+                }
+                if state.leadPending {
+                    state.leadPending = false
+                    return .success(.lead)
+                }
+                state.waiter = continuation
+                return nil
+            }
+            if let immediate { continuation.resume(with: immediate) }
+        }
+    }
+}
