@@ -273,60 +273,54 @@ extension SQLiteStore {
                     binds
                 )
             }
-            let accepted = batch.compactMap { item -> (MessageID, String, Date)? in
-                if case .accepted(let providerMessageID) = item.outcome { return (item.id, providerMessageID, item.date) }
-                return nil
-            }
-            for chunk in accepted.chunked(into: SQLPlaceholders.maxRows(columns: 3)) {
-                var binds: [SQLiteData] = []
-                for (id, providerMessageID, date) in chunk { binds += [.int64(id.rawValue), .text(providerMessageID), .timestamp(date)] }
-                _ = try await db.query(
-                    """
-                    UPDATE messages
-                    SET status = 'accepted', provider_message_id = v.column2, sent_at = v.column3, attempts = attempts + 1, updated_at = v.column3
-                    FROM (VALUES \(SQLPlaceholders.rows(chunk.count, columns: 3))) AS v
-                    WHERE messages.id = v.column1 AND messages.direction = 'outbound' AND messages.status IN ('queued', 'sending')
-                    """,
-                    binds
-                )
-            }
-            let retries = batch.compactMap { item -> (MessageID, Date, Bool, String, Date)? in
-                if case .retry(let error, let retryAt, let possiblyDelivered) = item.outcome { return (item.id, retryAt, possiblyDelivered, error, item.date) }
-                return nil
-            }
-            for chunk in retries.chunked(into: SQLPlaceholders.maxRows(columns: 5)) {
-                var binds: [SQLiteData] = []
-                for (id, retryAt, possiblyDelivered, error, date) in chunk {
-                    binds += [.int64(id.rawValue), .timestamp(retryAt), .flag(possiblyDelivered), .text(error), .timestamp(date)]
+            // One UPDATE per kind of outcome, each joined to its rows' values; an entry already
+            // accepted or failed is never changed.
+            var accepted: [[SQLiteData]] = []
+            var retries: [[SQLiteData]] = []
+            var failures: [[SQLiteData]] = []
+            for item in batch {
+                let id = SQLiteData.int64(item.id.rawValue)
+                switch item.outcome {
+                case .accepted(let providerMessageID):
+                    accepted.append([id, .text(providerMessageID), .timestamp(item.date)])
+                case .retry(let error, let retryAt, let possiblyDelivered):
+                    retries.append([id, .timestamp(retryAt), .flag(possiblyDelivered), .text(error), .timestamp(item.date)])
+                case .failed(let code, let message):
+                    failures.append([id, .optionalText(code), .text(message), .timestamp(item.date)])
                 }
-                _ = try await db.query(
+            }
+            try await Self.updateOutboxEntries(
+                db, accepted,
+                set: "status = 'accepted', provider_message_id = v.column2, sent_at = v.column3, attempts = attempts + 1, updated_at = v.column3"
+            )
+            try await Self.updateOutboxEntries(
+                db, retries,
+                set: """
+                    status = 'queued', attempts = attempts + 1, next_attempt_at = v.column2,
+                    possibly_duplicated = (possibly_duplicated OR v.column3), error_message = v.column4, updated_at = v.column5
                     """
-                    UPDATE messages
-                    SET status = 'queued', attempts = attempts + 1, next_attempt_at = v.column2,
-                        possibly_duplicated = (possibly_duplicated OR v.column3), error_message = v.column4, updated_at = v.column5
-                    FROM (VALUES \(SQLPlaceholders.rows(chunk.count, columns: 5))) AS v
-                    WHERE messages.id = v.column1 AND messages.direction = 'outbound' AND messages.status IN ('queued', 'sending')
-                    """,
-                    binds
-                )
-            }
-            let failures = batch.compactMap { item -> (MessageID, String?, String, Date)? in
-                if case .failed(let code, let message) = item.outcome { return (item.id, code, message, item.date) }
-                return nil
-            }
-            for chunk in failures.chunked(into: SQLPlaceholders.maxRows(columns: 4)) {
-                var binds: [SQLiteData] = []
-                for (id, code, message, date) in chunk { binds += [.int64(id.rawValue), .optionalText(code), .text(message), .timestamp(date)] }
-                _ = try await db.query(
-                    """
-                    UPDATE messages
-                    SET status = 'failed', error_code = v.column2, error_message = v.column3, attempts = attempts + 1, updated_at = v.column4
-                    FROM (VALUES \(SQLPlaceholders.rows(chunk.count, columns: 4))) AS v
-                    WHERE messages.id = v.column1 AND messages.direction = 'outbound' AND messages.status IN ('queued', 'sending')
-                    """,
-                    binds
-                )
-            }
+            )
+            try await Self.updateOutboxEntries(
+                db, failures,
+                set: "status = 'failed', error_code = v.column2, error_message = v.column3, attempts = attempts + 1, updated_at = v.column4"
+            )
+        }
+    }
+
+    /// `UPDATE messages SET <set> FROM (VALUES rows) AS v` for outbox entries still queued or
+    /// being sent; each row starts with the message id (`v.column1`).
+    private static func updateOutboxEntries(_ db: SQLiteConnection, _ rows: [[SQLiteData]], set: String) async throws {
+        guard let columns = rows.first?.count else { return }
+        for chunk in rows.chunked(into: SQLPlaceholders.maxRows(columns: columns)) {
+            _ = try await db.query(
+                """
+                UPDATE messages
+                SET \(set)
+                FROM (VALUES \(SQLPlaceholders.rows(chunk.count, columns: columns))) AS v
+                WHERE messages.id = v.column1 AND messages.direction = 'outbound' AND messages.status IN ('queued', 'sending')
+                """,
+                chunk.flatMap { $0 }
+            )
         }
     }
 
