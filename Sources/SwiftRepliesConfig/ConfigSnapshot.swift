@@ -15,6 +15,8 @@ public struct ConfigSnapshot: Sendable {
     public let warnings: [ConfigDiagnostic]
     private let tenantsByID: [TenantID: TenantDefinition]
     private let chatbotsByID: [ChatbotID: ChatbotDefinition]
+    /// Enabled accounts per provider, sorted by id: every webhook's signature check reads them.
+    private let enabledAccounts: [ProviderKind: [ProviderAccount]]
 
     public init(
         revision: Int, tenants: [TenantDefinition], agents: [AgentID: AgentDefinition], accounts: [String: ProviderAccount],
@@ -36,6 +38,7 @@ public struct ConfigSnapshot: Sendable {
         }
         self.tenantsByID = tenantsByID
         self.chatbotsByID = chatbotsByID
+        self.enabledAccounts = Dictionary(grouping: accounts.values.filter(\.isEnabled), by: \.provider).mapValues { $0.sorted { $0.id < $1.id } }
     }
 
     public func tenant(_ id: TenantID) -> TenantDefinition? { tenantsByID[id] }
@@ -47,7 +50,7 @@ public struct ConfigSnapshot: Sendable {
 
     /// The enabled accounts of a provider.
     public func accounts(for provider: ProviderKind) -> [ProviderAccount] {
-        accounts.values.filter { $0.provider == provider && $0.isEnabled }.sorted { $0.id < $1.id }
+        enabledAccounts[provider] ?? []
     }
 
     /// Channels that cannot send or receive, with the reason, for `/health`.

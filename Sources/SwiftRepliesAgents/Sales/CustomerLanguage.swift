@@ -10,13 +10,17 @@ public enum CustomerLanguage: String, Sendable, Hashable, CaseIterable {
 
     /// Guesses the language of a message from its script and marker words.
     public static func detect(_ text: String) -> CustomerLanguage {
+        detect(text, tokens: TextNormalizer.tokens(text))
+    }
+
+    /// The same, for a caller that already has the text's tokens.
+    public static func detect(_ text: String, tokens: [String]) -> CustomerLanguage {
         var arabicLetters = 0
         var latinLetters = 0
         for scalar in text.unicodeScalars {
             if (0x0600...0x06FF).contains(scalar.value) { arabicLetters += 1 } else if scalar.properties.isAlphabetic { latinLetters += 1 }
         }
         if arabicLetters > latinLetters { return .arabic }
-        let tokens = TextNormalizer.tokens(text)
         var french = 0
         var arabizi = 0
         for token in tokens {

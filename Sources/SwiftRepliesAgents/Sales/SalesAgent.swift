@@ -47,7 +47,7 @@ public struct SalesAgent: AgentModule {
             if text.trimmingCharactersInWhitespace().isEmpty { return .silent(intent: "empty") }
             return AgentResponse(messages: [definition.greeting.isEmpty ? definition.fallback : definition.greeting], intent: "greeting")
         }
-        let language = CustomerLanguage.detect(text)
+        let language = CustomerLanguage.detect(text, tokens: tokens)
         let phrases = SalesPhrases(language: language)
         let tokenSet = Set(tokens)
         let named = products.match(tokens)

@@ -109,9 +109,13 @@ struct WebhookController: Sendable {
         if channel.provider == .twilio {
             return Response(
                 status: .ok, headers: [.contentType: "text/xml"],
-                body: .init(byteBuffer: ByteBuffer(string: "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Response></Response>"))
+                body: .init(byteBuffer: Self.twilioAcknowledged)
             )
         }
-        return JSONResponse.make(.ok, ["status": "ok"])
+        return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: Self.acknowledged))
     }
+
+    /// The body of every accepted webhook, built once (this is the hot path).
+    private static let acknowledged = ByteBuffer(string: #"{"status":"ok"}"#)
+    private static let twilioAcknowledged = ByteBuffer(string: "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Response></Response>")
 }

@@ -10,8 +10,8 @@ enum JSONResponse {
     }
 
     static func error(_ status: HTTPResponse.Status, _ message: String, code: String? = nil) -> Response {
-        var body: [String: Any] = ["error": ["message": message, "status": Int(status.code)]]
-        if let code { body["error"] = ["message": message, "status": Int(status.code), "code": code] }
-        return make(status, body)
+        var error: [String: Any] = ["message": message, "status": Int(status.code)]
+        if let code { error["code"] = code }
+        return make(status, ["error": error])
     }
 }
