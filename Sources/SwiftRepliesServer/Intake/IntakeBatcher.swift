@@ -2,7 +2,9 @@ import SwiftRepliesCore
 
 /// Group commit for inbound messages: webhooks that arrive while the previous commit runs are
 /// stored together by the next one, in one transaction, and each webhook is answered only
-/// after its messages are committed.
+/// after its messages are committed. New messages reach the dispatcher in commit order (one
+/// commit at a time), which its reload cursor relies on; that is why intake batches here rather
+/// than in the store's `Coalescer`, whose callers would enqueue in any order.
 actor IntakeBatcher {
     private struct Pending {
         var envelopes: [InboundEnvelope]
