@@ -19,7 +19,10 @@ let package = Package(
         .library(name: "SwiftRepliesRuntime", targets: ["SwiftRepliesRuntime"]),
         .library(name: "SwiftRepliesServer", targets: ["SwiftRepliesServer"]),
         .library(name: "SwiftRepliesTesting", targets: ["SwiftRepliesTesting"]),
+        .library(name: "SwiftRepliesRemoteAgents", targets: ["SwiftRepliesRemoteAgents"]),
+        .library(name: "SwiftRepliesCustomAgents", targets: ["SwiftRepliesCustomAgents"]),
         .plugin(name: "ValidateConfigPlugin", targets: ["ValidateConfigPlugin"]),
+        .plugin(name: "NewAgentPlugin", targets: ["NewAgentPlugin"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
@@ -35,6 +38,8 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird-auth.git", from: "2.5.0"),
+        .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
     ],
     targets: [
         // Core: identifiers, definitions, the turn, agent/middleware/store/channel protocols and the
@@ -62,6 +67,7 @@ let package = Package(
             dependencies: [
                 "SwiftRepliesCore",
                 .product(name: "SQLiteNIO", package: "sqlite-nio"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
@@ -77,6 +83,26 @@ let package = Package(
         // Built-in agent modules: the catalogue-and-knowledge-base sales agent.
         .target(
             name: "SwiftRepliesAgents",
+            dependencies: ["SwiftRepliesCore"],
+            swiftSettings: swiftSettings
+        ),
+        // Agent modules that answer over the network: `http` (remote agent server) and `llm`
+        // (OpenAI-compatible chat completions).
+        .target(
+            name: "SwiftRepliesRemoteAgents",
+            dependencies: [
+                "SwiftRepliesCore",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOFoundationCompat", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // This deployment's own agent modules, scaffolded by the `new-agent` plugin.
+        .target(
+            name: "SwiftRepliesCustomAgents",
             dependencies: ["SwiftRepliesCore"],
             swiftSettings: swiftSettings
         ),
@@ -102,6 +128,8 @@ let package = Package(
                 "SwiftRepliesStores",
                 "SwiftRepliesMiddleware",
                 "SwiftRepliesAgents",
+                "SwiftRepliesRemoteAgents",
+                "SwiftRepliesCustomAgents",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
             ],
@@ -162,6 +190,13 @@ let package = Package(
             ),
             dependencies: ["swiftreplies"]
         ),
+        .plugin(
+            name: "NewAgentPlugin",
+            capability: .command(
+                intent: .custom(verb: "new-agent", description: "Scaffold an agent module, its YAML and its test"),
+                permissions: [.writeToPackageDirectory(reason: "new-agent writes the agent's Swift file, YAML and test into the package")]
+            )
+        ),
         .testTarget(
             name: "SwiftRepliesTests",
             dependencies: [
@@ -174,11 +209,14 @@ let package = Package(
                 "SwiftRepliesRuntime",
                 "SwiftRepliesServer",
                 "SwiftRepliesTesting",
+                "SwiftRepliesRemoteAgents",
+                "SwiftRepliesCustomAgents",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "SQLiteNIO", package: "sqlite-nio"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Logging", package: "swift-log"),
             ],
