@@ -20,15 +20,41 @@ public struct LocalHost: Sendable {
         self.logger = logger
     }
 
-    /// Loads the configuration (throwing `ConfigError` with every problem), migrates the store,
-    /// mirrors tenants and chatbots into it and builds the pipelines.
+    /// Loads the configuration (throwing `ConfigError` with every problem), prepares the schema
+    /// (see `prepareSchema`), mirrors tenants and chatbots into the store and builds the pipelines.
     public static func start(
         snapshot: ConfigSnapshot, store: any Store, registries: ModuleRegistries = .builtIn(), logger: Logger
     ) async throws -> LocalHost {
-        try await store.migrateUp()
+        try await prepareSchema(store)
         try await store.syncDirectory(snapshot.tenants)
         let state = try RuntimeState.build(snapshot: snapshot, registries: registries, store: store)
         return LocalHost(store: store, state: RuntimeStateHolder(state), engine: ConversationEngine(store: store, logger: logger), registries: registries, logger: logger)
+    }
+
+    /// The embedded SQLite file migrates itself. A shared database (PostgreSQL) is migrated when
+    /// empty; one whose schema is behind is refused with the command to run, since other
+    /// processes may still be using the old schema.
+    public static func prepareSchema(_ store: any Store) async throws {
+        guard store.isShared else {
+            try await store.migrateUp()
+            return
+        }
+        let status = try await store.migrationStatus()
+        if status.applied.isEmpty {
+            try await store.migrateUp()
+        } else if !status.pending.isEmpty {
+            throw SchemaBehind(status: status)
+        }
+    }
+
+    /// The database's schema is older than this build's.
+    public struct SchemaBehind: Error, CustomStringConvertible {
+        public var status: MigrationStatus
+        public var description: String {
+            let pending = status.pending.map(String.init).joined(separator: ", ")
+            return "the database schema is at version \(status.current) and this build needs migrations \(pending): "
+                + "run `swiftreplies migrate up` with the same --database (or DATABASE_URL), then start again"
+        }
     }
 
     /// A conversation with `chatbotID` from `phone`, driven locally (no provider).

@@ -9,11 +9,6 @@ public enum StoreOpener {
     /// The default embedded database file.
     public static let defaultSQLitePath = "swiftreplies.sqlite"
 
-    /// An unusable `--database` value.
-    public struct UnsupportedDatabase: Error, CustomStringConvertible {
-        public var description: String
-    }
-
     /// The database to use: the option, else `DATABASE_URL`, else the embedded default.
     public static func resolve(option: String?, environment: [String: String]) -> String {
         if let option, !option.isEmpty { return option }
@@ -21,11 +16,16 @@ public enum StoreOpener {
         return defaultSQLitePath
     }
 
+    /// Opens the SQLite file or connects to the PostgreSQL database `database` names. Does not
+    /// migrate. `DATABASE_MAX_CONNECTIONS` sizes the PostgreSQL pool (default 20);
+    /// `SQLITE_SYNCHRONOUS=normal` trades SQLite's power-loss durability for speed.
     public static func open(_ database: String, environment: [String: String], logger: Logger) async throws -> any Store {
         if database.hasPrefix("postgres://") || database.hasPrefix("postgresql://") {
-            throw UnsupportedDatabase(
-                description: "PostgreSQL (\(redacted(database))) is not available in this build yet; use a SQLite path such as \(defaultSQLitePath)"
-            )
+            let connections = environment["DATABASE_MAX_CONNECTIONS"].flatMap(Int.init) ?? 20
+            var leases = PostgresStore.Leases()
+            if let seconds = environment["SEND_LEASE_SECONDS"].flatMap(Double.init), seconds > 0 { leases.sendLease = seconds }
+            if let seconds = environment["CONVERSATION_LEASE_SECONDS"].flatMap(Double.init), seconds > 0 { leases.conversationLease = seconds }
+            return try await PostgresStore.open(url: database, maximumConnections: connections, leases: leases, logger: logger)
         }
         var path = database
         if path.hasPrefix("sqlite://") { path.removeFirst("sqlite://".count) }

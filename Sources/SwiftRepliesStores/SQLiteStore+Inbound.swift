@@ -197,15 +197,17 @@ extension SQLiteStore {
             """,
             [.int64(after?.rawValue ?? 0), .int(limit)]
         )
-        return try rows.map { row in
-            StoredInbound(
-                id: try row.messageID(), tenantID: try row.tenantID(), chatbotID: try row.chatbotID(), contactID: try row.contactID(),
-                contactPhone: try row.phone(), providerMessageID: try row.optionalText("provider_message_id") ?? "",
-                kind: try row.raw("kind", as: MessageKind.self), text: try row.optionalText("text"), answerable: try row.flag("answerable"),
-                receivedAt: try row.timestamp("created_at"), provider: ProviderKind(rawValue: try row.optionalText("provider") ?? "") ?? .local,
-                contactName: try row.optionalText("contact_name")
-            )
-        }
+        return try rows.map(Self.storedInbound(from:))
+    }
+
+    static func storedInbound(from row: SQLiteRow) throws -> StoredInbound {
+        StoredInbound(
+            id: try row.messageID(), tenantID: try row.tenantID(), chatbotID: try row.chatbotID(), contactID: try row.contactID(),
+            contactPhone: try row.phone(), providerMessageID: try row.optionalText("provider_message_id") ?? "",
+            kind: try row.raw("kind", as: MessageKind.self), text: try row.optionalText("text"), answerable: try row.flag("answerable"),
+            receivedAt: try row.timestamp("created_at"), provider: ProviderKind(rawValue: try row.optionalText("provider") ?? "") ?? .local,
+            contactName: try row.optionalText("contact_name")
+        )
     }
 
     public func history(_ conversation: ConversationKey, before beforeID: MessageID?, limit: Int) async throws -> [ConversationMessage] {

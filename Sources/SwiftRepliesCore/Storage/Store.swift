@@ -17,6 +17,11 @@ public protocol Store: Sendable {
     func migrateDown(to target: Int) async throws -> [Int]
     func migrationStatus() async throws -> MigrationStatus
 
+    /// Whether several processes may share this database (PostgreSQL). The host then takes a
+    /// conversation lease before each turn and sweeps for work a stopped process left behind;
+    /// a store only one process uses (SQLite) recovers everything at start instead.
+    var isShared: Bool { get }
+
     /// Fails when the database cannot be reached.
     func ping() async throws
 
@@ -45,6 +50,16 @@ public protocol Store: Sendable {
     /// Inbound messages without a finished turn with an id above `after` (all when `nil`), oldest
     /// first (crash recovery and dispatch).
     func pendingInbound(after: MessageID?, limit: Int) async throws -> [StoredInbound]
+
+    /// Inbound messages of one conversation without a finished turn, oldest first.
+    func pendingInbound(of conversation: ConversationKey, limit: Int) async throws -> [StoredInbound]
+
+    /// Takes (or renews) the lease on a conversation for `holder` until `until`; `false` when
+    /// another holder's lease has not expired at `now`. One turn per conversation runs across all
+    /// processes sharing the database.
+    func acquireConversationLease(_ conversation: ConversationKey, holder: String, until: Date, now: Date) async throws -> Bool
+    /// Gives up `holder`'s lease on a conversation (nothing when it holds none).
+    func releaseConversationLease(_ conversation: ConversationKey, holder: String) async throws
 
     /// Commits a finished turn atomically: its inbound messages become processed and its replies
     /// enter the outbox. Returns the new outbox entries. Idempotent per inbound message: messages

@@ -74,7 +74,22 @@ actor Dispatcher {
     /// unanswered above it is what a reload must fetch.
     private var cursor: MessageID?
 
-    init(engine: ConversationEngine, state: RuntimeStateHolder, outbox: OutboxSender, store: any Store, logger: Logger, capacity: Int = 20_000) {
+    /// This process's name in conversation leases (databases several processes share).
+    let leaseHolder = "dispatcher-\(ProcessInfo.processInfo.processIdentifier)-\(UUID().uuidString.prefix(8))"
+    /// How long a conversation stays leased to this process while its turn runs.
+    let leaseDuration: TimeInterval
+    /// How often a shared database is swept for messages a stopped process left unanswered, and
+    /// how old such a message must be.
+    let sweepInterval: Duration
+    let staleAfter: TimeInterval
+
+    init(
+        engine: ConversationEngine, state: RuntimeStateHolder, outbox: OutboxSender, store: any Store, logger: Logger, capacity: Int = 20_000,
+        leaseDuration: TimeInterval = 30, sweepInterval: Duration = .seconds(1), staleAfter: TimeInterval = 2
+    ) {
+        self.leaseDuration = leaseDuration
+        self.sweepInterval = sweepInterval
+        self.staleAfter = staleAfter
         self.capacity = max(1, capacity)
         self.engine = engine
         self.state = state
@@ -243,18 +258,23 @@ actor Dispatcher {
         wake.yield()
     }
 
-    private func finished(_ work: Work, failed: Bool) {
+    /// A turn ended. `failed`: its messages stay unanswered in the store and are retried after
+    /// `retryDelay`, ahead of newer ones. `unanswered`: messages of the work a successful turn did
+    /// not cover (another process answered older ones first), queued again at once.
+    private func finished(_ work: Work, failed: Bool, retryDelay: TimeInterval = 1, unanswered: [StoredInbound] = []) {
         runningCount -= 1
         let now = Date()
         guard var queue = queues[work.conversation] else { return }
         queue.running = false
         if failed {
-            // The messages stay unanswered in the store; try again shortly, ahead of newer ones.
             for message in work.messages.reversed() { queue.messages.prepend(message) }
             queuedMessages += work.messages.count
-            queue.retryAt = now.addingTimeInterval(1)
+            queue.retryAt = now.addingTimeInterval(retryDelay)
         } else {
-            for message in work.messages { known.remove(message.id) }
+            let requeued = Set(unanswered.map(\.id))
+            for message in work.messages where !requeued.contains(message.id) { known.remove(message.id) }
+            for message in unanswered.reversed() { queue.messages.prepend(message) }
+            queuedMessages += unanswered.count
         }
         if queue.messages.isEmpty {
             queues[work.conversation] = nil
@@ -271,6 +291,9 @@ actor Dispatcher {
     nonisolated func run() async {
         wake.yield()
         await withDiscardingTaskGroup { group in
+            if store.isShared {
+                group.addTask { await self.sweepShared() }
+            }
             for await _ in wakeStream {
                 let (work, hold, deadline, reload) = await plan(now: Date())
                 if let reload {
@@ -342,20 +365,90 @@ actor Dispatcher {
     }
 
     private nonisolated func execute(_ work: Work) async {
+        if store.isShared {
+            await executeLeased(work)
+            return
+        }
         do {
             let result = try await engine.runTurn(work.messages, state: state.current)
             await outbox.submit(result.outbox)
             await finished(work, failed: false)
         } catch {
-            logger.error(
-                "turn failed; it will be retried",
-                metadata: [
-                    "tenant.id": "\(work.conversation.tenantID)", "chatbot.id": "\(work.conversation.chatbotID)",
-                    "contact.id": "\(work.conversation.contactID)", "error": "\(error)",
-                ]
-            )
+            turnFailed(work, error: error)
             await finished(work, failed: true)
         }
+    }
+
+    /// A turn in a database several processes share: this process first takes the
+    /// conversation's lease (another process running a turn for it makes this one wait), then
+    /// answers the conversation's oldest unanswered messages as the store has them, which may
+    /// include messages another process received, so order holds across processes.
+    private nonisolated func executeLeased(_ work: Work) async {
+        let conversation = work.conversation
+        do {
+            let now = Date()
+            guard try await store.acquireConversationLease(conversation, holder: leaseHolder, until: now.addingTimeInterval(leaseDuration), now: now) else {
+                await finished(work, failed: true, retryDelay: 0.05)
+                return
+            }
+            let outcome: Result<[StoredInbound], any Error>
+            do {
+                let debounced = state.current.snapshot.runtime.debounceSeconds > 0
+                let pending = try await store.pendingInbound(of: conversation, limit: debounced ? 200 : 1)
+                if !pending.isEmpty {
+                    let result = try await engine.runTurn(pending, state: state.current)
+                    await outbox.submit(result.outbox)
+                }
+                let answered = Set(pending.map(\.id))
+                outcome = .success(work.messages.filter { !answered.contains($0.id) && !pending.isEmpty })
+            } catch {
+                outcome = .failure(error)
+            }
+            try? await store.releaseConversationLease(conversation, holder: leaseHolder)
+            switch outcome {
+            case .success(let unanswered): await finished(work, failed: false, unanswered: unanswered)
+            case .failure(let error): throw error
+            }
+        } catch {
+            turnFailed(work, error: error)
+            await finished(work, failed: true)
+        }
+    }
+
+    private nonisolated func turnFailed(_ work: Work, error: any Error) {
+        logger.error(
+            "turn failed; it will be retried",
+            metadata: [
+                "tenant.id": "\(work.conversation.tenantID)", "chatbot.id": "\(work.conversation.chatbotID)",
+                "contact.id": "\(work.conversation.contactID)", "error": "\(error)",
+            ]
+        )
+    }
+
+    /// In a database several processes share, messages another process stored but did not
+    /// answer (it stopped) are found by age and queued here; a conversation still leased
+    /// elsewhere simply waits for the lease.
+    private nonisolated func sweepShared() async {
+        while !(await isClosed) {
+            try? await Task.sleep(for: sweepInterval)
+            do {
+                let cutoff = Date().addingTimeInterval(-staleAfter)
+                let pending = try await store.pendingInbound(after: nil, limit: 1000).filter { $0.receivedAt < cutoff }
+                if !pending.isEmpty { await adopt(pending) }
+            } catch {
+                logger.error("could not sweep for unanswered messages", metadata: ["error": "\(error)"])
+            }
+        }
+    }
+
+    private var isClosed: Bool { closed }
+
+    /// Queues swept messages this process does not already hold.
+    private func adopt(_ messages: [StoredInbound]) {
+        let fresh = messages.filter { !known.contains($0.id) }
+        guard !fresh.isEmpty else { return }
+        logger.info("taking over unanswered messages", metadata: ["count": "\(fresh.count)"])
+        add(fresh, fromStore: true)
     }
 
     private nonisolated func sendHoldingMessages(_ conversations: [ConversationKey]) async {

@@ -110,6 +110,19 @@ actor OutboxSender {
         wake.yield()
     }
 
+    /// In a database several processes share, entries whose sender stopped mid-attempt (its send
+    /// lease expired) are requeued by whichever process notices first.
+    private nonisolated func recoverExpiredSends() async {
+        do {
+            let requeued = try await store.recoverInterruptedSends(at: Date())
+            if requeued > 0 {
+                logger.warning("requeued replies another process left mid-send; they may reach the customer twice", metadata: ["count": "\(requeued)"])
+            }
+        } catch {
+            logger.error("could not recover interrupted sends", metadata: ["error": "\(error)"])
+        }
+    }
+
     /// Sends until closed; polls the store for due entries (restart recovery and retries).
     nonisolated func run() async {
         do {
@@ -123,6 +136,7 @@ actor OutboxSender {
         await withDiscardingTaskGroup { group in
             group.addTask {
                 while !(await self.closed) {
+                    if self.store.isShared { await self.recoverExpiredSends() }
                     await self.pollDue()
                     try? await Task.sleep(for: self.pollInterval)
                 }

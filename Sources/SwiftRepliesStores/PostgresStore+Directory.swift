@@ -1,0 +1,198 @@
+import Foundation
+import PostgresNIO
+import SwiftRepliesCore
+
+extension PostgresStore {
+    public func syncDirectory(_ tenants: [TenantDefinition]) async throws {
+        let now = Date()
+        let chatbots = tenants.flatMap(\.chatbots)
+        let tenantIDs = tenants.map(\.id.rawValue), tenantNames = tenants.map(\.name), plans = tenants.map(\.subscription.plan)
+        let chatbotIDs = chatbots.map(\.id.rawValue), chatbotTenants = chatbots.map(\.tenantID.rawValue)
+        let chatbotNames = chatbots.map(\.name), agents = chatbots.map(\.agentID.rawValue)
+        let numbers = chatbots.flatMap { chatbot in chatbot.channels.enumerated().map { (chatbot, $0.offset, $0.element) } }
+        let numberChatbots = numbers.map(\.0.id.rawValue), numberTenants = numbers.map(\.0.tenantID.rawValue)
+        let positions = numbers.map { Int64($0.1) }, accounts = numbers.map(\.2.accountID), providers = numbers.map(\.2.provider.rawValue)
+        let digits = numbers.map(\.2.number.digits), phoneNumberIDs = numbers.map { $0.2.phoneNumberID ?? "" }
+        try await hostTransaction { connection in
+            try await connection.query(
+                """
+                INSERT INTO tenants (id, name, plan, is_active, created_at, updated_at)
+                SELECT id, name, plan, true, \(now), \(now)
+                FROM unnest(\(tenantIDs)::text[], \(tenantNames)::text[], \(plans)::text[]) AS v(id, name, plan)
+                ORDER BY id
+                ON CONFLICT (id) DO UPDATE SET name = excluded.name, plan = excluded.plan, is_active = true, updated_at = excluded.updated_at
+                """,
+                logger: logger
+            )
+            // Tenants and chatbots no longer configured are kept (with their history), inactive.
+            try await connection.query(
+                "UPDATE tenants SET is_active = false, updated_at = \(now) WHERE is_active AND NOT (id = ANY(\(tenantIDs)::text[]))",
+                logger: logger
+            )
+            try await connection.query(
+                """
+                INSERT INTO chatbots (id, tenant_id, name, agent_id, is_active, created_at, updated_at)
+                SELECT id, tenant, name, agent, true, \(now), \(now)
+                FROM unnest(\(chatbotIDs)::text[], \(chatbotTenants)::text[], \(chatbotNames)::text[], \(agents)::text[]) AS v(id, tenant, name, agent)
+                ORDER BY id
+                ON CONFLICT (id) DO UPDATE SET
+                    tenant_id = excluded.tenant_id, name = excluded.name, agent_id = excluded.agent_id, is_active = true,
+                    updated_at = excluded.updated_at
+                """,
+                logger: logger
+            )
+            try await connection.query(
+                "UPDATE chatbots SET is_active = false, updated_at = \(now) WHERE is_active AND NOT (id = ANY(\(chatbotIDs)::text[]))",
+                logger: logger
+            )
+            // The numbers mirror the configuration exactly.
+            try await connection.query("DELETE FROM chatbot_numbers", logger: logger)
+            try await connection.query(
+                """
+                INSERT INTO chatbot_numbers (chatbot_id, tenant_id, position, account_id, provider, number, phone_number_id)
+                SELECT c, t, p, a, pr, n, NULLIF(pn, '')
+                FROM unnest(\(numberChatbots)::text[], \(numberTenants)::text[], \(positions)::bigint[], \(accounts)::text[],
+                            \(providers)::text[], \(digits)::text[], \(phoneNumberIDs)::text[]) AS v(c, t, p, a, pr, n, pn)
+                """,
+                logger: logger
+            )
+        }
+    }
+
+    public func upsertContact(tenantID: TenantID, phone: PhoneNumber, name: String?) async throws -> Contact {
+        try await tenantTransaction(tenantID) { connection in
+            let rows = try await connection.query(
+                """
+                INSERT INTO contacts (tenant_id, phone_number, name, created_at) VALUES (\(tenantID.rawValue), \(phone.digits), \(name), \(Date()))
+                ON CONFLICT (tenant_id, phone_number) DO UPDATE SET name = COALESCE(excluded.name, contacts.name)
+                RETURNING id, tenant_id, phone_number, name
+                """,
+                logger: logger
+            )
+            for try await row in rows.decode((Int64, String, String, String?).self) {
+                return Contact(id: ContactID(row.0), tenantID: TenantID(row.1), phone: PhoneNumber(canonical: row.2), name: row.3)
+            }
+            throw PostgresStoreError.unexpectedResult("contact upsert returned no row")
+        }
+    }
+
+    public func contact(tenantID: TenantID, id: ContactID) async throws -> Contact? {
+        try await tenantTransaction(tenantID) { connection in
+            let rows = try await connection.query(
+                "SELECT id, tenant_id, phone_number, name FROM contacts WHERE tenant_id = \(tenantID.rawValue) AND id = \(id.rawValue)",
+                logger: logger
+            )
+            for try await row in rows.decode((Int64, String, String, String?).self) {
+                return Contact(id: ContactID(row.0), tenantID: TenantID(row.1), phone: PhoneNumber(canonical: row.2), name: row.3)
+            }
+            return nil
+        }
+    }
+
+    public func activeInstructions(_ conversation: ConversationKey, at date: Date) async throws -> [ConversationInstruction] {
+        try await tenantTransaction(conversation.tenantID) { connection in
+            let rows = try await connection.query(
+                """
+                SELECT id, tenant_id, chatbot_id, contact_id, instruction_text, expires_at, created_at
+                FROM conversation_instructions
+                WHERE tenant_id = \(conversation.tenantID.rawValue) AND contact_id = \(conversation.contactID.rawValue)
+                  AND chatbot_id = \(conversation.chatbotID.rawValue) AND is_active AND (expires_at IS NULL OR expires_at > \(date))
+                ORDER BY id
+                """,
+                logger: logger
+            )
+            return try await Self.instructions(rows)
+        }
+    }
+
+    public func addInstruction(_ conversation: ConversationKey, text: String, expiresAt: Date?, at date: Date) async throws -> ConversationInstruction {
+        try await tenantTransaction(conversation.tenantID) { connection in
+            let rows = try await connection.query(
+                """
+                INSERT INTO conversation_instructions (tenant_id, chatbot_id, contact_id, instruction_text, is_active, expires_at, created_at)
+                VALUES (\(conversation.tenantID.rawValue), \(conversation.chatbotID.rawValue), \(conversation.contactID.rawValue), \(text), true,
+                        \(expiresAt), \(date))
+                RETURNING id, tenant_id, chatbot_id, contact_id, instruction_text, expires_at, created_at
+                """,
+                logger: logger
+            )
+            guard let instruction = try await Self.instructions(rows).first else {
+                throw PostgresStoreError.unexpectedResult("INSERT returned no instruction")
+            }
+            return instruction
+        }
+    }
+
+    public func deleteInstruction(tenantID: TenantID, id: Int64) async throws -> Bool {
+        try await tenantTransaction(tenantID) { connection in
+            let rows = try await connection.query(
+                "DELETE FROM conversation_instructions WHERE tenant_id = \(tenantID.rawValue) AND id = \(id) RETURNING id",
+                logger: logger
+            )
+            for try await _ in rows { return true }
+            return false
+        }
+    }
+
+    static func instructions(_ rows: PostgresRowSequence) async throws -> [ConversationInstruction] {
+        var instructions: [ConversationInstruction] = []
+        for try await row in rows.decode((Int64, String, String, Int64, String, Date?, Date).self) {
+            instructions.append(
+                ConversationInstruction(
+                    id: row.0, tenantID: TenantID(row.1), chatbotID: ChatbotID(row.2), contactID: ContactID(row.3), text: row.4, expiresAt: row.5,
+                    createdAt: row.6
+                )
+            )
+        }
+        return instructions
+    }
+
+    public func counts() async throws -> StoreCounts {
+        try await hostTransaction { connection in
+            let rows = try await connection.query(
+                """
+                SELECT
+                    (SELECT COUNT(*) FROM messages WHERE direction = 'inbound' AND status = 'received'),
+                    (SELECT COUNT(*) FROM messages WHERE direction = 'outbound' AND status IN ('queued', 'sending')),
+                    (SELECT COUNT(*) FROM unroutable_messages)
+                """,
+                logger: logger
+            )
+            for try await (pending, outbox, unroutable) in rows.decode((Int64, Int64, Int64).self) {
+                return StoreCounts(pendingInbound: Int(pending), outboxPending: Int(outbox), unroutable: Int(unroutable))
+            }
+            throw PostgresStoreError.unexpectedResult("counts returned no row")
+        }
+    }
+
+    // MARK: Conversation leases
+
+    public func acquireConversationLease(_ conversation: ConversationKey, holder: String, until: Date, now: Date) async throws -> Bool {
+        try await tenantTransaction(conversation.tenantID) { connection in
+            let rows = try await connection.query(
+                """
+                INSERT INTO conversation_leases (tenant_id, contact_id, holder, expires_at)
+                VALUES (\(conversation.tenantID.rawValue), \(conversation.contactID.rawValue), \(holder), \(until))
+                ON CONFLICT (tenant_id, contact_id) DO UPDATE SET holder = excluded.holder, expires_at = excluded.expires_at
+                WHERE conversation_leases.holder = excluded.holder OR conversation_leases.expires_at < \(now)
+                RETURNING holder
+                """,
+                logger: logger
+            )
+            for try await _ in rows { return true }
+            return false
+        }
+    }
+
+    public func releaseConversationLease(_ conversation: ConversationKey, holder: String) async throws {
+        try await tenantTransaction(conversation.tenantID) { connection in
+            try await connection.query(
+                """
+                DELETE FROM conversation_leases
+                WHERE tenant_id = \(conversation.tenantID.rawValue) AND contact_id = \(conversation.contactID.rawValue) AND holder = \(holder)
+                """,
+                logger: logger
+            )
+        }
+    }
+}

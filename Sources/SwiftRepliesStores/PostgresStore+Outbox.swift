@@ -1,0 +1,339 @@
+import Foundation
+import PostgresNIO
+import SwiftRepliesCore
+
+extension PostgresStore {
+    /// One outbound row to queue.
+    struct OutboundDraft {
+        var conversation: ConversationKey
+        var text: String
+        var phone: PhoneNumber
+        var provider: String
+        var purpose: OutboundPurpose
+        var date: Date
+    }
+
+    /// Where a conversation's outbound messages go (as `SQLiteStore` decides it). Runs in the
+    /// caller's transaction.
+    func outboundTarget(_ connection: PostgresConnection, _ conversation: ConversationKey) async throws -> (phone: PhoneNumber, provider: String) {
+        let rows = try await connection.query(
+            """
+            SELECT c.phone_number,
+                   COALESCE(
+                       (SELECT m.provider FROM messages m
+                        WHERE m.tenant_id = c.tenant_id AND m.contact_id = c.id AND m.chatbot_id = \(conversation.chatbotID.rawValue)
+                          AND m.direction = 'inbound'
+                        ORDER BY m.id DESC LIMIT 1),
+                       (SELECT n.provider FROM chatbot_numbers n
+                        WHERE n.chatbot_id = \(conversation.chatbotID.rawValue) AND n.tenant_id = c.tenant_id
+                        ORDER BY n.position LIMIT 1),
+                       'local'
+                   )
+            FROM contacts c
+            WHERE c.tenant_id = \(conversation.tenantID.rawValue) AND c.id = \(conversation.contactID.rawValue)
+            """,
+            logger: logger
+        )
+        for try await (phone, provider) in rows.decode((String, String).self) {
+            return (PhoneNumber(canonical: phone), provider)
+        }
+        throw PostgresStoreError.unexpectedResult("contact \(conversation.contactID) not found in tenant \(conversation.tenantID)")
+    }
+
+    /// Inserts queued outbound rows of one tenant, in order, with one statement; returns their
+    /// entries in the same order. Runs in the caller's transaction.
+    func insertOutbound(_ connection: PostgresConnection, _ drafts: [OutboundDraft]) async throws -> [OutboxEntry] {
+        guard !drafts.isEmpty else { return [] }
+        let tenants = drafts.map(\.conversation.tenantID.rawValue), chatbots = drafts.map(\.conversation.chatbotID.rawValue)
+        let contacts = drafts.map(\.conversation.contactID.rawValue), texts = drafts.map(\.text), providers = drafts.map(\.provider)
+        let human = drafts.map { $0.purpose == .human }, purposes = drafts.map(\.purpose.rawValue), dates = drafts.map(\.date)
+        let rows = try await connection.query(
+            """
+            INSERT INTO messages (
+                tenant_id, chatbot_id, contact_id, direction, kind, text, provider, status, is_from_human, purpose, attempts,
+                next_attempt_at, created_at, updated_at
+            )
+            SELECT t, c, ct, 'outbound', 'text', tx, pr, 'queued', h, pu, 0, d, d, d
+            FROM unnest(\(tenants)::text[], \(chatbots)::text[], \(contacts)::bigint[], \(texts)::text[], \(providers)::text[],
+                        \(human)::bool[], \(purposes)::text[], \(dates)::timestamptz[])
+                 WITH ORDINALITY AS v(t, c, ct, tx, pr, h, pu, d, position)
+            ORDER BY position
+            RETURNING id
+            """,
+            logger: logger
+        )
+        var ids: [Int64] = []
+        for try await id in rows.decode(Int64.self) { ids.append(id) }
+        // Identity values follow the SELECT's order; RETURNING's order is not promised, so sort.
+        ids.sort()
+        guard ids.count == drafts.count else {
+            throw PostgresStoreError.unexpectedResult("INSERT returned \(ids.count) ids for \(drafts.count) rows")
+        }
+        return zip(ids, drafts).map { id, draft in
+            OutboxEntry(
+                id: MessageID(id), conversation: draft.conversation, contactPhone: draft.phone, text: draft.text, purpose: draft.purpose,
+                attempts: 0, nextAttemptAt: draft.date, possiblyDuplicated: false, provider: ProviderKind(rawValue: draft.provider) ?? .local
+            )
+        }
+    }
+
+    /// Marks the turn's inbound messages processed and queues its replies, in one transaction
+    /// (see `Store.completeTurn`). Concurrent completions share the transaction; each tenant's
+    /// part runs as the application role with that tenant set.
+    public func completeTurn(_ completion: TurnCompletion) async throws -> [OutboxEntry] {
+        try await turnCompletions.submit(completion) { batch in try await self.completeTurns(batch) }
+    }
+
+    private func completeTurns(_ batch: [TurnCompletion]) async throws -> [[OutboxEntry]] {
+        var byTenant: [TenantID: [Int]] = [:]
+        for (index, completion) in batch.enumerated() { byTenant[completion.conversation.tenantID, default: []].append(index) }
+        return try await hostTransaction { [byTenant] connection in
+            var results: [[OutboxEntry]] = Array(repeating: [], count: batch.count)
+            for (tenant, indexes) in byTenant.sorted(by: { $0.key < $1.key }) {
+                try await Self.enterTenant(tenant, on: connection, logger: logger)
+                var ids: [Int64] = [], ai: [Bool] = [], durations: [Int64] = [], intents: [String] = [], hasIntent: [Bool] = []
+                var revisions: [Int64] = [], dates: [Date] = [], chatbots: [String] = [], contacts: [Int64] = []
+                for index in indexes {
+                    let completion = batch[index]
+                    for id in completion.inboundIDs {
+                        ids.append(id.rawValue)
+                        ai.append(completion.aiProcessed)
+                        durations.append(Int64(completion.processingMilliseconds))
+                        intents.append(completion.intent ?? "")
+                        hasIntent.append(completion.intent != nil)
+                        revisions.append(Int64(completion.configRevision))
+                        dates.append(completion.completedAt)
+                        chatbots.append(completion.conversation.chatbotID.rawValue)
+                        contacts.append(completion.conversation.contactID.rawValue)
+                    }
+                }
+                var changed: Set<Int64> = []
+                if !ids.isEmpty {
+                    let rows = try await connection.query(
+                        """
+                        UPDATE messages
+                        SET status = 'processed', ai_processed = v.ai, processing_ms = v.ms, intent = CASE WHEN v.hi THEN v.intent END,
+                            config_revision = v.rev, processed_at = v.d, updated_at = v.d
+                        FROM unnest(\(ids)::bigint[], \(ai)::bool[], \(durations)::bigint[], \(intents)::text[], \(hasIntent)::bool[],
+                                    \(revisions)::bigint[], \(dates)::timestamptz[], \(chatbots)::text[], \(contacts)::bigint[])
+                             AS v(id, ai, ms, intent, hi, rev, d, chatbot, contact)
+                        WHERE messages.id = v.id AND messages.tenant_id = \(tenant.rawValue) AND messages.chatbot_id = v.chatbot
+                          AND messages.contact_id = v.contact AND messages.direction = 'inbound' AND messages.status = 'received'
+                        RETURNING messages.id
+                        """,
+                        logger: logger
+                    )
+                    for try await id in rows.decode(Int64.self) { changed.insert(id) }
+                }
+                var drafts: [OutboundDraft] = []
+                var owners: [Int] = []
+                for index in indexes {
+                    let completion = batch[index]
+                    guard completion.inboundIDs.isEmpty || completion.inboundIDs.contains(where: { changed.contains($0.rawValue) }) else { continue }
+                    guard !completion.replies.isEmpty else { continue }
+                    let target: (phone: PhoneNumber, provider: String)
+                    if let replyTo = completion.replyTo {
+                        target = (replyTo.phone, replyTo.provider.rawValue)
+                    } else {
+                        target = try await outboundTarget(connection, completion.conversation)
+                    }
+                    for text in completion.replies {
+                        drafts.append(
+                            OutboundDraft(
+                                conversation: completion.conversation, text: text, phone: target.phone, provider: target.provider, purpose: .reply,
+                                date: completion.completedAt
+                            )
+                        )
+                        owners.append(index)
+                    }
+                }
+                for (owner, entry) in zip(owners, try await insertOutbound(connection, drafts)) {
+                    results[owner].append(entry)
+                }
+            }
+            return results
+        }
+    }
+
+    public func enqueueOutbound(_ conversation: ConversationKey, text: String, purpose: OutboundPurpose, at date: Date) async throws -> OutboxEntry {
+        let entries = try await tenantTransaction(conversation.tenantID) { connection in
+            let target = try await outboundTarget(connection, conversation)
+            return try await insertOutbound(
+                connection, [OutboundDraft(conversation: conversation, text: text, phone: target.phone, provider: target.provider, purpose: purpose, date: date)]
+            )
+        }
+        guard let entry = entries.first else { throw PostgresStoreError.unexpectedResult("INSERT returned no outbox id") }
+        return entry
+    }
+
+    public func dueOutbox(now: Date, limit: Int) async throws -> [OutboxEntry] {
+        guard limit > 0 else { return [] }
+        return try await hostTransaction { connection in
+            let rows = try await connection.query(
+                """
+                SELECT m.id, m.tenant_id, m.chatbot_id, m.contact_id, c.phone_number, COALESCE(m.text, ''), m.purpose, m.attempts,
+                       m.next_attempt_at, m.possibly_duplicated, m.provider
+                FROM messages m
+                JOIN contacts c ON c.id = m.contact_id AND c.tenant_id = m.tenant_id
+                WHERE m.direction = 'outbound' AND m.status = 'queued' AND m.next_attempt_at <= \(now)
+                ORDER BY m.id
+                LIMIT \(Int64(limit))
+                """,
+                logger: logger
+            )
+            var entries: [OutboxEntry] = []
+            for try await row in rows.decode((Int64, String, String, Int64, String, String, String?, Int32, Date, Bool, String).self) {
+                entries.append(
+                    OutboxEntry(
+                        id: MessageID(row.0), conversation: ConversationKey(tenantID: TenantID(row.1), chatbotID: ChatbotID(row.2), contactID: ContactID(row.3)),
+                        contactPhone: PhoneNumber(canonical: row.4), text: row.5, purpose: row.6.flatMap(OutboundPurpose.init(rawValue:)) ?? .reply,
+                        attempts: Int(row.7), nextAttemptAt: row.8, possiblyDuplicated: row.9, provider: ProviderKind(rawValue: row.10) ?? .local
+                    )
+                )
+            }
+            return entries
+        }
+    }
+
+    /// Marks queued entries as being sent by this process until its send lease ends; returns
+    /// the ids that were still queued (another process may have taken the rest).
+    public func beginSendAttempts(_ ids: [MessageID], at date: Date) async throws -> [MessageID] {
+        guard !ids.isEmpty else { return [] }
+        let raw = ids.map(\.rawValue)
+        let until = date.addingTimeInterval(leases.sendLease)
+        return try await hostTransaction { connection in
+            let rows = try await connection.query(
+                """
+                UPDATE messages SET status = 'sending', sending_holder = \(holderID), sending_until = \(until), updated_at = \(date)
+                WHERE direction = 'outbound' AND status = 'queued' AND id = ANY(\(raw)::bigint[])
+                RETURNING id
+                """,
+                logger: logger
+            )
+            var marked: [MessageID] = []
+            for try await id in rows.decode(Int64.self) { marked.append(MessageID(id)) }
+            return marked
+        }
+    }
+
+    /// Entries whose send lease has expired (the process sending them stopped): their outcome is
+    /// unknown, so they are queued again and marked possibly duplicated. Entries another live
+    /// process is sending are left alone. Returns how many.
+    @discardableResult
+    public func recoverInterruptedSends(at date: Date) async throws -> Int {
+        try await hostTransaction { connection in
+            let rows = try await connection.query(
+                """
+                UPDATE messages SET status = 'queued', possibly_duplicated = true, next_attempt_at = \(date), updated_at = \(date),
+                                    sending_holder = NULL, sending_until = NULL
+                WHERE direction = 'outbound' AND status = 'sending' AND (sending_until IS NULL OR sending_until < \(date))
+                RETURNING id
+                """,
+                logger: logger
+            )
+            var count = 0
+            for try await _ in rows { count += 1 }
+            return count
+        }
+    }
+
+    /// Records attempts and applies their outcomes (never changing an entry already accepted or
+    /// failed); concurrent outcomes are recorded together.
+    public func recordSendOutcome(_ id: MessageID, outcome: SendOutcome, at date: Date) async throws {
+        try await sendOutcomes.submit(RecordedSendOutcome(id: id, outcome: outcome, date: date)) { batch in
+            try await self.recordSendOutcomes(batch)
+            return Array(repeating: (), count: batch.count)
+        }
+    }
+
+    private func recordSendOutcomes(_ batch: [RecordedSendOutcome]) async throws {
+        let ids = batch.map(\.id.rawValue), labels = batch.map(\.label), details = batch.map { $0.detail ?? "" }, dates = batch.map(\.date)
+        var statuses: [String] = [], providerIDs: [String] = [], retryAt: [Date] = [], possiblyDelivered: [Bool] = []
+        var errorCodes: [String] = [], hasCode: [Bool] = [], errorMessages: [String] = []
+        for item in batch {
+            switch item.outcome {
+            case .accepted(let providerMessageID):
+                statuses.append("accepted"); providerIDs.append(providerMessageID); retryAt.append(item.date); possiblyDelivered.append(false)
+                errorCodes.append(""); hasCode.append(false); errorMessages.append("")
+            case .retry(let error, let at, let delivered):
+                statuses.append("queued"); providerIDs.append(""); retryAt.append(at); possiblyDelivered.append(delivered)
+                errorCodes.append(""); hasCode.append(false); errorMessages.append(error)
+            case .failed(let code, let message):
+                statuses.append("failed"); providerIDs.append(""); retryAt.append(item.date); possiblyDelivered.append(false)
+                errorCodes.append(code ?? ""); hasCode.append(code != nil); errorMessages.append(message)
+            }
+        }
+        try await hostTransaction { [statuses, providerIDs, retryAt, possiblyDelivered, errorCodes, hasCode, errorMessages] connection in
+            try await connection.query(
+                """
+                INSERT INTO send_attempts (tenant_id, message_id, attempt, outcome, detail, at)
+                SELECT m.tenant_id, v.id, m.attempts + 1, v.outcome, NULLIF(v.detail, ''), v.at
+                FROM unnest(\(ids)::bigint[], \(labels)::text[], \(details)::text[], \(dates)::timestamptz[]) AS v(id, outcome, detail, at)
+                JOIN messages m ON m.id = v.id AND m.direction = 'outbound'
+                """,
+                logger: logger
+            )
+            try await connection.query(
+                """
+                UPDATE messages
+                SET status = v.status,
+                    attempts = messages.attempts + 1,
+                    provider_message_id = CASE WHEN v.status = 'accepted' THEN v.pid ELSE messages.provider_message_id END,
+                    sent_at = CASE WHEN v.status = 'accepted' THEN v.at ELSE messages.sent_at END,
+                    next_attempt_at = CASE WHEN v.status = 'queued' THEN v.retry_at ELSE messages.next_attempt_at END,
+                    possibly_duplicated = messages.possibly_duplicated OR v.delivered,
+                    error_code = CASE WHEN v.status = 'failed' AND v.has_code THEN v.code ELSE messages.error_code END,
+                    error_message = CASE WHEN v.status <> 'accepted' THEN v.message ELSE messages.error_message END,
+                    sending_holder = NULL, sending_until = NULL,
+                    updated_at = v.at
+                FROM unnest(\(ids)::bigint[], \(statuses)::text[], \(providerIDs)::text[], \(retryAt)::timestamptz[],
+                            \(possiblyDelivered)::bool[], \(errorCodes)::text[], \(hasCode)::bool[], \(errorMessages)::text[],
+                            \(dates)::timestamptz[])
+                     AS v(id, status, pid, retry_at, delivered, code, has_code, message, at)
+                WHERE messages.id = v.id AND messages.direction = 'outbound' AND messages.status IN ('queued', 'sending')
+                """,
+                logger: logger
+            )
+        }
+    }
+
+    /// Applies delivery reports (never moving a status backwards; `failed` wins over all but `read`).
+    @discardableResult
+    public func applyDeliveryStatuses(_ updates: [DeliveryStatusUpdate]) async throws -> Int {
+        guard !updates.isEmpty else { return 0 }
+        let now = Date()
+        let states = updates.map(\.state.rawValue), codes = updates.map { $0.errorCode ?? "" }, messages = updates.map { $0.errorMessage ?? "" }
+        let dates = updates.map { $0.at ?? now }, providers = updates.map(\.provider.rawValue), ids = updates.map(\.providerMessageID)
+        let ranks = updates.map { Int64($0.state.rank) }
+        return try await hostTransaction { connection in
+            // One report per message (the most advanced), then one UPDATE for all.
+            let rows = try await connection.query(
+                """
+                WITH reports AS (
+                    SELECT DISTINCT ON (pr, pid) st, code, msg, d, pr, pid, rk
+                    FROM unnest(\(states)::text[], \(codes)::text[], \(messages)::text[], \(dates)::timestamptz[], \(providers)::text[],
+                                \(ids)::text[], \(ranks)::bigint[]) AS v(st, code, msg, d, pr, pid, rk)
+                    ORDER BY pr, pid, rk DESC
+                )
+                UPDATE messages
+                SET status = r.st,
+                    error_code = CASE WHEN r.st = 'failed' THEN NULLIF(r.code, '') ELSE messages.error_code END,
+                    error_message = CASE WHEN r.st = 'failed' THEN NULLIF(r.msg, '') ELSE messages.error_message END,
+                    updated_at = r.d
+                FROM reports r
+                WHERE messages.direction = 'outbound' AND messages.provider = r.pr AND messages.provider_message_id = r.pid
+                  AND (CASE messages.status
+                           WHEN 'queued' THEN 0 WHEN 'accepted' THEN 1 WHEN 'sent' THEN 2
+                           WHEN 'delivered' THEN 3 WHEN 'read' THEN 4 WHEN 'failed' THEN 5 ELSE 0
+                       END) < r.rk
+                  AND NOT (r.st = 'failed' AND messages.status = 'read')
+                RETURNING messages.id
+                """,
+                logger: logger
+            )
+            var changed = Set<Int64>()
+            for try await id in rows.decode(Int64.self) { changed.insert(id) }
+            return changed.count
+        }
+    }
+}

@@ -1,0 +1,287 @@
+import Foundation
+import Logging
+import NIOCore
+import PostgresNIO
+import SwiftRepliesCore
+import Synchronization
+
+/// The PostgreSQL backend of `Store` (postgres-nio's `PostgresClient`, a connection pool).
+///
+/// Every statement binds its values (`$1`, arrays for batches through `unnest`); only fixed SQL
+/// is written as text. Every transaction first switches to a `NOLOGIN` role without
+/// `BYPASSRLS` (see `PostgresMigrations`): tenant work runs as `swiftreplies_app` with
+/// `swiftreplies.tenant_id` set for that transaction only, so the database itself keeps one
+/// tenant from another's rows; the host's queue work across tenants runs as `swiftreplies_host`.
+///
+/// Several processes may share one database (`isShared`): conversations are leased to one
+/// process at a time, and an outbox entry being sent carries a lease too, so the work of a
+/// process that stopped is taken over once its leases expire.
+///
+/// The store runs its connection pool for its lifetime: `open` starts it, `shutdown()` stops it
+/// and waits for it.
+public final class PostgresStore: Store {
+    /// Timing of the leases that let several processes share the database.
+    public struct Leases: Sendable {
+        /// How long an outbox entry being sent stays with the process sending it. Longer than a
+        /// provider call can take; an entry left `sending` longer is requeued (possibly duplicated).
+        public var sendLease: TimeInterval
+        /// How long a conversation stays with a process after its last renewal.
+        public var conversationLease: TimeInterval
+
+        public init(sendLease: TimeInterval = 60, conversationLease: TimeInterval = 30) {
+            self.sendLease = sendLease
+            self.conversationLease = conversationLease
+        }
+    }
+
+    /// The connection pool.
+    public let client: PostgresClient
+    /// The migrations this store knows.
+    public let migrations: [Migration]
+    /// This process's name in leases (host, process id and a random suffix).
+    public let holderID: String
+    public let leases: Leases
+    let logger: Logger
+    let turnCompletions = Coalescer<TurnCompletion, [OutboxEntry]>()
+    let sendOutcomes = Coalescer<RecordedSendOutcome, Void>()
+    /// The task running the pool; cancelled by `shutdown()`.
+    private let poolTask: Mutex<Task<Void, Never>?>
+    private let description: String
+
+    public var backendName: String { "postgres" }
+    public var isShared: Bool { true }
+
+    private init(client: PostgresClient, migrations: [Migration], leases: Leases, description: String, logger: Logger) {
+        self.client = client
+        self.migrations = migrations
+        self.leases = leases
+        self.description = description
+        self.logger = logger
+        let host = ProcessInfo.processInfo.hostName
+        self.holderID = "\(host)-\(ProcessInfo.processInfo.processIdentifier)-\(UUID().uuidString.prefix(8))"
+        self.poolTask = Mutex(nil)
+    }
+
+    /// Connects to the database a `postgres://user:password@host:port/database` URL names
+    /// (`?sslmode=require` for TLS), checks that it answers, and returns the store. Does not
+    /// migrate.
+    public static func open(
+        url: String, maximumConnections: Int = 20, leases: Leases = Leases(), migrations: [Migration] = PostgresMigrations.all, logger: Logger
+    ) async throws -> PostgresStore {
+        let configuration = try PostgresURL.configuration(url, maximumConnections: maximumConnections)
+        let store = PostgresStore(
+            client: PostgresClient(configuration: configuration, backgroundLogger: logger),
+            migrations: try MigrationRunner<PostgresMigrationDriver>.validated(migrations), leases: leases,
+            description: PostgresURL.redacted(url), logger: logger
+        )
+        store.startPool()
+        do {
+            try await store.ping()
+        } catch {
+            try? await store.shutdown()
+            throw PostgresStoreError.unreachable(store.description, PostgresStoreError.describe(error))
+        }
+        return store
+    }
+
+    /// Runs the pool until `shutdown()`. The pool must run for queries to be served; the store
+    /// owns this one task and ends it deterministically.
+    private func startPool() {
+        let client = self.client
+        poolTask.withLock { task in
+            task = Task { await client.run() }
+        }
+    }
+
+    // MARK: Migrations
+
+    @discardableResult
+    public func migrateUp() async throws -> [Int] {
+        let applied = try await migrationRunner().up()
+        if !applied.isEmpty {
+            logger.info("Applied migrations", metadata: ["versions": .string(applied.map(String.init).joined(separator: ","))])
+        }
+        return applied
+    }
+
+    @discardableResult
+    public func migrateDown(to target: Int) async throws -> [Int] {
+        let reverted = try await migrationRunner().down(to: target)
+        if !reverted.isEmpty {
+            logger.info("Rolled back migrations", metadata: ["versions": .string(reverted.map(String.init).joined(separator: ","))])
+        }
+        return reverted
+    }
+
+    public func migrationStatus() async throws -> MigrationStatus {
+        try await migrationRunner().status()
+    }
+
+    private func migrationRunner() throws -> MigrationRunner<PostgresMigrationDriver> {
+        try MigrationRunner(migrations: migrations, driver: PostgresMigrationDriver(client: client, logger: logger))
+    }
+
+    // MARK: Lifecycle
+
+    public func ping() async throws {
+        try await client.query("SELECT 1", logger: logger)
+    }
+
+    /// Stops the pool (closing its connections) and waits for it. Idempotent.
+    public func shutdown() async throws {
+        let task = poolTask.withLock { task -> Task<Void, Never>? in
+            defer { task = nil }
+            return task
+        }
+        guard let task else { return }
+        task.cancel()
+        await task.value
+        logger.debug("Closed PostgreSQL store", metadata: ["database": .string(description)])
+    }
+
+    // MARK: Transactions
+
+    /// Runs `body` in a transaction as the host role (queue work across tenants).
+    func hostTransaction<T: Sendable>(_ body: @Sendable (PostgresConnection) async throws -> T) async throws -> T {
+        do {
+            return try await client.withConnection { connection in
+                try await Self.transaction(on: connection, logger: logger) { connection in
+                    try await connection.query("SELECT set_config('role', \(PostgresMigrations.hostRole), true)", logger: logger)
+                    return try await body(connection)
+                }
+            }
+        } catch let error as PostgresStoreError {
+            throw error
+        } catch {
+            throw PostgresStoreError.query(PostgresStoreError.describe(error))
+        }
+    }
+
+    /// Runs `body` in a transaction as the application role with `tenant` as the current tenant:
+    /// row-level security shows and accepts that tenant's rows only.
+    func tenantTransaction<T: Sendable>(_ tenant: TenantID, _ body: @Sendable (PostgresConnection) async throws -> T) async throws -> T {
+        do {
+            return try await client.withConnection { connection in
+                try await Self.transaction(on: connection, logger: logger) { connection in
+                    try await Self.enterTenant(tenant, on: connection, logger: logger)
+                    return try await body(connection)
+                }
+            }
+        } catch let error as PostgresStoreError {
+            throw error
+        } catch {
+            throw PostgresStoreError.query(PostgresStoreError.describe(error))
+        }
+    }
+
+    /// Switches the current transaction to the application role and `tenant` (both undone at its end).
+    static func enterTenant(_ tenant: TenantID, on connection: PostgresConnection, logger: Logger) async throws {
+        try await connection.query(
+            """
+            SELECT set_config('role', \(PostgresMigrations.applicationRole), true),
+                   set_config(\(PostgresMigrations.tenantSetting), \(tenant.rawValue), true)
+            """,
+            logger: logger
+        )
+    }
+
+    /// `BEGIN`, `body`, `COMMIT`; `ROLLBACK` and rethrow when `body` fails.
+    static func transaction<T>(on connection: PostgresConnection, logger: Logger, _ body: (PostgresConnection) async throws -> T) async throws -> T {
+        try await connection.query("BEGIN", logger: logger)
+        let value: T
+        do {
+            value = try await body(connection)
+        } catch {
+            try? await connection.query("ROLLBACK", logger: logger)
+            throw error
+        }
+        try await connection.query("COMMIT", logger: logger)
+        return value
+    }
+}
+
+/// Why the PostgreSQL store failed.
+public enum PostgresStoreError: Error, CustomStringConvertible, Sendable {
+    /// The server could not be reached or refused the connection.
+    case unreachable(String, String)
+    /// A statement failed; the server's message.
+    case query(String)
+    /// The database answered something impossible.
+    case unexpectedResult(String)
+    /// The URL is not a usable `postgres://` URL.
+    case invalidURL(String)
+
+    public var description: String {
+        switch self {
+        case .unreachable(let database, let reason): return "cannot reach PostgreSQL at \(database): \(reason)"
+        case .query(let message): return "PostgreSQL: \(message)"
+        case .unexpectedResult(let message): return "PostgreSQL returned an unexpected result: \(message)"
+        case .invalidURL(let message): return message
+        }
+    }
+
+    /// The server's own message for an error (postgres-nio hides it from `description`).
+    static func describe(_ error: any Error) -> String {
+        if let error = error as? PSQLError {
+            if let message = error.serverInfo?[.message] {
+                let code = error.serverInfo?[.sqlState].map { " (SQLSTATE \($0))" } ?? ""
+                return message + code
+            }
+            if let underlying = error.underlying { return "\(error.code): \(underlying)" }
+            return "\(error.code)"
+        }
+        if let error = error as? PostgresTransactionError {
+            return describe(error.closureError ?? error.commitError ?? error.beginError ?? error)
+        }
+        return "\(error)"
+    }
+
+    /// The SQLSTATE of a server error, when there is one.
+    static func sqlState(_ error: any Error) -> String? {
+        (error as? PSQLError)?.serverInfo?[.sqlState]
+    }
+}
+
+/// Turns `postgres://` URLs into pool configurations.
+enum PostgresURL {
+    static func configuration(_ url: String, maximumConnections: Int) throws -> PostgresClient.Configuration {
+        guard let components = URLComponents(string: url), let scheme = components.scheme, ["postgres", "postgresql"].contains(scheme) else {
+            throw PostgresStoreError.invalidURL("'\(redacted(url))' is not a postgres:// URL (postgres://user:password@host:5432/database)")
+        }
+        let query = Dictionary((components.queryItems ?? []).map { ($0.name, $0.value ?? "") }, uniquingKeysWith: { _, last in last })
+        let host = components.host.flatMap { $0.isEmpty ? nil : $0 } ?? query["host"] ?? "127.0.0.1"
+        let user = components.user.flatMap { $0.removingPercentEncoding } ?? "postgres"
+        let password = components.password.flatMap { $0.removingPercentEncoding }
+        var database = components.path
+        if database.hasPrefix("/") { database.removeFirst() }
+        let tls: PostgresClient.Configuration.TLS
+        switch query["sslmode"] ?? "disable" {
+        case "require", "verify-ca", "verify-full":
+            tls = .require(.makeClientConfiguration())
+        case "prefer":
+            tls = .prefer(.makeClientConfiguration())
+        default:
+            tls = .disable
+        }
+        var configuration: PostgresClient.Configuration
+        if host.hasPrefix("/") {
+            configuration = .init(unixSocketPath: host, username: user, password: password, database: database.isEmpty ? nil : database)
+        } else {
+            configuration = .init(
+                host: host, port: components.port ?? 5432, username: user, password: password, database: database.isEmpty ? nil : database,
+                tls: tls
+            )
+        }
+        configuration.options.maximumConnections = max(1, maximumConnections)
+        configuration.options.minimumConnections = 0
+        return configuration
+    }
+
+    /// A URL with its password hidden, for messages.
+    static func redacted(_ url: String) -> String {
+        guard let at = url.lastIndex(of: "@"), let scheme = url.range(of: "://") else { return url }
+        let credentials = url[scheme.upperBound..<at]
+        guard let colon = credentials.firstIndex(of: ":") else { return url }
+        return String(url[..<colon]) + ":***" + String(url[at...])
+    }
+}
