@@ -45,8 +45,10 @@ public func buildApplication(_ configuration: ServerConfiguration, registries: M
         store: store, state: host.state, channels: channels, logger: logger, policy: RetryPolicy(baseDelay: configuration.retryBaseDelay),
         pollInterval: configuration.outboxPollInterval
     )
+    let conversationLease = configuration.environment["CONVERSATION_LEASE_SECONDS"].flatMap(Double.init).flatMap { $0 > 0 ? $0 : nil } ?? 30
     let dispatcher = Dispatcher(
-        engine: host.engine, state: host.state, outbox: outbox, store: store, logger: logger, capacity: configuration.dispatchQueueCapacity
+        engine: host.engine, state: host.state, outbox: outbox, store: store, logger: logger, capacity: configuration.dispatchQueueCapacity,
+        leaseDuration: conversationLease
     )
     let intake = IntakeBatcher()
     let reloader = ConfigReloader(loader: loader, registries: registries, store: store, state: host.state, logger: logger)
