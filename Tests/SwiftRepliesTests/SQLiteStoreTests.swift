@@ -120,31 +120,32 @@ struct SQLiteStoreTests {
         defer { database.remove() }
         try await database.withStore(migrate: false) { store async throws in
             #expect(store.backendName == "sqlite")
+            let versions = SQLiteMigrations.all.map(\.version)
             let initial = try await store.migrationStatus()
             #expect(initial.applied == [])
-            #expect(initial.available == [1])
-            #expect(initial.pending == [1])
+            #expect(initial.available == versions)
+            #expect(initial.pending == versions)
 
-            #expect(try await store.migrateUp() == [1])
+            #expect(try await store.migrateUp() == versions)
             #expect(try await store.migrateUp() == [])
             let applied = try await store.migrationStatus()
-            #expect(applied.applied == [1])
+            #expect(applied.applied == versions)
             #expect(applied.pending == [])
-            #expect(applied.current == 1)
+            #expect(applied.current == versions.max())
             #expect(try await database.tableExists("messages"))
             #expect(try await database.text("SELECT name FROM schema_migrations WHERE version = 1") == "core")
             let appliedAt = try await database.text("SELECT applied_at FROM schema_migrations WHERE version = 1")
             #expect(appliedAt?.isEmpty == false)
             try await store.syncDirectory(Fixture.directory)
 
-            #expect(try await store.migrateDown(to: 0) == [1])
+            #expect(try await store.migrateDown(to: 0) == versions.reversed())
             #expect(try await store.migrationStatus().applied == [])
             for table in ["tenants", "chatbots", "chatbot_numbers", "contacts", "messages", "unroutable_messages", "send_attempts", "conversation_instructions"] {
                 #expect(try await database.tableExists(table) == false, "\(table) should be dropped")
             }
             await #expect(throws: (any Error).self) { try await store.syncDirectory(Fixture.directory) }
 
-            #expect(try await store.migrateUp() == [1])
+            #expect(try await store.migrateUp() == versions)
             try await store.syncDirectory(Fixture.directory)
             #expect(try await store.counts() == StoreCounts(pendingInbound: 0, outboxPending: 0, unroutable: 0))
         }
@@ -153,43 +154,49 @@ struct SQLiteStoreTests {
     @Test func migrationsRollBackInDescendingOrder() async throws {
         let database = TemporaryDatabase()
         defer { database.remove() }
-        // 3 depends on 2: undoing 2 before 3 would fail (the index would be dropped with its table,
-        // then DROP INDEX fails), so a successful rollback proves the order.
+        // The second depends on the first: undoing the first before the second would fail (the
+        // index would be dropped with its table, then DROP INDEX fails), so a successful rollback
+        // proves the order. They come after the built-in migrations.
+        let shipped = SQLiteMigrations.all.map(\.version)
+        let latest = shipped.max() ?? 0
         let migrations = SQLiteMigrations.all + [
-            Migration(version: 2, name: "notes", up: ["CREATE TABLE notes (id INTEGER PRIMARY KEY, body TEXT)"], down: ["DROP TABLE notes"]),
-            Migration(version: 3, name: "notes_index", up: ["CREATE INDEX notes_body ON notes (body)"], down: ["DROP INDEX notes_body"]),
+            Migration(version: latest + 1, name: "notes", up: ["CREATE TABLE notes (id INTEGER PRIMARY KEY, body TEXT)"], down: ["DROP TABLE notes"]),
+            Migration(version: latest + 2, name: "notes_index", up: ["CREATE INDEX notes_body ON notes (body)"], down: ["DROP INDEX notes_body"]),
         ]
         try await database.withStore(migrate: false, migrations: migrations) { store async throws in
-            #expect(try await store.migrateUp() == [1, 2, 3])
-            #expect(try await store.migrateDown(to: 1) == [3, 2])
-            #expect(try await store.migrationStatus().applied == [1])
+            #expect(try await store.migrateUp() == shipped + [latest + 1, latest + 2])
+            #expect(try await store.migrateDown(to: latest) == [latest + 2, latest + 1])
+            #expect(try await store.migrationStatus().applied == shipped)
             #expect(try await database.tableExists("notes") == false)
             #expect(try await database.tableExists("messages"))
-            #expect(try await store.migrateUp() == [2, 3])
-            #expect(try await store.migrationStatus() == MigrationStatus(applied: [1, 2, 3], available: [1, 2, 3]))
+            #expect(try await store.migrateUp() == [latest + 1, latest + 2])
+            let all = shipped + [latest + 1, latest + 2]
+            #expect(try await store.migrationStatus() == MigrationStatus(applied: all, available: all))
         }
     }
 
     @Test func failedMigrationLeavesSchemaUnchanged() async throws {
         let database = TemporaryDatabase()
         defer { database.remove() }
+        let shipped = SQLiteMigrations.all.map(\.version)
+        let next = (shipped.max() ?? 0) + 1
         let broken = SQLiteMigrations.all + [
             Migration(
-                version: 2, name: "broken",
+                version: next, name: "broken",
                 up: ["CREATE TABLE extra (id INTEGER PRIMARY KEY)", "INSERT INTO no_such_table VALUES (1)"],
                 down: ["DROP TABLE extra"]
             )
         ]
         try await database.withStore(migrate: false, migrations: broken) { store async throws in
             await #expect(throws: MigrationError.self) { try await store.migrateUp() }
-            #expect(try await store.migrationStatus().applied == [1])
+            #expect(try await store.migrationStatus().applied == shipped)
             #expect(try await database.tableExists("extra") == false)
         }
         let fixed = SQLiteMigrations.all + [
-            Migration(version: 2, name: "fixed", up: ["CREATE TABLE extra (id INTEGER PRIMARY KEY)"], down: ["DROP TABLE extra"])
+            Migration(version: next, name: "fixed", up: ["CREATE TABLE extra (id INTEGER PRIMARY KEY)"], down: ["DROP TABLE extra"])
         ]
         try await database.withStore(migrate: false, migrations: fixed) { store async throws in
-            #expect(try await store.migrateUp() == [2])
+            #expect(try await store.migrateUp() == [next])
             #expect(try await database.tableExists("extra"))
         }
     }
@@ -638,7 +645,8 @@ struct SQLiteStoreTests {
 
         // Reopen without migrating: the schema is there and nothing is pending.
         try await database.withStore(migrate: false) { store async throws in
-            #expect(try await store.migrationStatus() == MigrationStatus(applied: [1], available: [1]))
+            let versions = SQLiteMigrations.all.map(\.version)
+            #expect(try await store.migrationStatus() == MigrationStatus(applied: versions, available: versions))
             #expect(try await store.pendingInbound(limit: 10).map(\.id) == [inbound[1].id])
             let due = try await store.dueOutbox(now: Fixture.base.addingTimeInterval(2), limit: 10)
             #expect(due == outbox)

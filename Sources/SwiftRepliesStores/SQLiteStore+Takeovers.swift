@@ -1,0 +1,124 @@
+import Foundation
+import SQLiteNIO
+import SwiftRepliesCore
+
+extension SQLiteStore {
+    static let takeoverColumns = "id, tenant_id, chatbot_id, contact_id, started_by, started_at, released_at"
+    static let webhookColumns = "id, tenant_id, chatbot_id, url, events, secret_token, is_active, created_at"
+
+    public func activeTakeover(tenantID: TenantID, contactID: ContactID) async throws -> TakeoverRecord? {
+        let rows = try await read(
+            "SELECT \(Self.takeoverColumns) FROM takeovers WHERE tenant_id = ? AND contact_id = ? AND released_at IS NULL",
+            [.text(tenantID.rawValue), .int64(contactID.rawValue)]
+        )
+        return try rows.first.map(Self.takeoverRecord(from:))
+    }
+
+    public func startTakeover(tenantID: TenantID, chatbotID: ChatbotID, contactID: ContactID, startedBy: String, at date: Date) async throws -> TakeoverStart {
+        try await withWriteTransaction { db in
+            let rows = try await db.query(
+                """
+                INSERT INTO takeovers (tenant_id, chatbot_id, contact_id, started_by, started_at) VALUES (?, ?, ?, ?, ?)
+                ON CONFLICT (tenant_id, contact_id) WHERE released_at IS NULL DO NOTHING
+                RETURNING \(Self.takeoverColumns)
+                """,
+                [.text(tenantID.rawValue), .text(chatbotID.rawValue), .int64(contactID.rawValue), .text(startedBy), .timestamp(date)]
+            )
+            if let row = rows.first {
+                let record = try Self.takeoverRecord(from: row)
+                try await self.bumpUsage(db, tenantID: tenantID, UsageIncrements(liveTakeovers: 1), at: date)
+                try await self.insertEvent(
+                    db,
+                    AnalyticsEventDraft(
+                        tenantID: tenantID, chatbotID: chatbotID, contactID: contactID, type: "takeover.started",
+                        data: ["takeover_id": "\(record.id)", "started_by": startedBy], at: date
+                    )
+                )
+                return .started(record)
+            }
+            let active = try await db.query(
+                "SELECT \(Self.takeoverColumns) FROM takeovers WHERE tenant_id = ? AND contact_id = ? AND released_at IS NULL",
+                [.text(tenantID.rawValue), .int64(contactID.rawValue)]
+            )
+            guard let row = active.first else { throw SQLiteStoreError.unexpectedResult("takeover conflict without an active takeover") }
+            return .alreadyActive(try Self.takeoverRecord(from: row))
+        }
+    }
+
+    public func releaseTakeover(tenantID: TenantID, contactID: ContactID, at date: Date) async throws -> TakeoverRecord? {
+        try await withWriteTransaction { db in
+            let rows = try await db.query(
+                """
+                UPDATE takeovers SET released_at = ?
+                WHERE tenant_id = ? AND contact_id = ? AND released_at IS NULL
+                RETURNING \(Self.takeoverColumns)
+                """,
+                [.timestamp(date), .text(tenantID.rawValue), .int64(contactID.rawValue)]
+            )
+            guard let row = rows.first else { return nil }
+            let record = try Self.takeoverRecord(from: row)
+            try await self.insertEvent(
+                db,
+                AnalyticsEventDraft(
+                    tenantID: tenantID, chatbotID: record.chatbotID, contactID: contactID, type: "takeover.released",
+                    data: ["takeover_id": "\(record.id)"], at: date
+                )
+            )
+            return record
+        }
+    }
+
+    public func webhooks(tenantID: TenantID) async throws -> [WebhookRecord] {
+        let rows = try await read(
+            "SELECT \(Self.webhookColumns) FROM webhooks WHERE tenant_id = ? AND is_active = 1 ORDER BY id", [.text(tenantID.rawValue)]
+        )
+        return try rows.map(Self.webhookRecord(from:))
+    }
+
+    public func createWebhook(_ draft: WebhookDraft, maximum: Int?) async throws -> WebhookRecord {
+        let events = try OperationsJSON.encode(draft.events)
+        return try await withWriteTransaction { db in
+            if let maximum {
+                let counted = try await db.query(
+                    "SELECT COUNT(*) AS n FROM webhooks WHERE tenant_id = ? AND is_active = 1", [.text(draft.tenantID.rawValue)]
+                )
+                if try (counted.first?.int("n") ?? 0) >= maximum { throw OperatorStoreError.limitReached(limit: "max_webhooks", value: maximum) }
+            }
+            let rows = try await db.query(
+                """
+                INSERT INTO webhooks (tenant_id, chatbot_id, url, events, secret_token, is_active, created_at)
+                VALUES (?, ?, ?, ?, ?, 1, ?)
+                RETURNING \(Self.webhookColumns)
+                """,
+                [
+                    .text(draft.tenantID.rawValue), .optionalText(draft.chatbotID?.rawValue), .text(draft.url), .text(events), .text(draft.secret),
+                    .timestamp(draft.createdAt),
+                ]
+            )
+            guard let row = rows.first else { throw SQLiteStoreError.unexpectedResult("webhook INSERT returned no row") }
+            return try Self.webhookRecord(from: row)
+        }
+    }
+
+    public func deleteWebhook(tenantID: TenantID, id: Int64) async throws -> Bool {
+        let rows = try await withWriteTransaction { db in
+            try await db.query("DELETE FROM webhooks WHERE tenant_id = ? AND id = ? RETURNING id", [.text(tenantID.rawValue), .int64(id)])
+        }
+        return !rows.isEmpty
+    }
+
+    static func takeoverRecord(from row: SQLiteRow) throws -> TakeoverRecord {
+        TakeoverRecord(
+            id: try row.int64("id"), tenantID: try row.tenantID(), chatbotID: try row.chatbotID(), contactID: try row.contactID(),
+            startedBy: try row.optionalText("started_by"), startedAt: try row.timestamp("started_at"), releasedAt: try row.optionalTimestamp("released_at")
+        )
+    }
+
+    static func webhookRecord(from row: SQLiteRow) throws -> WebhookRecord {
+        WebhookRecord(
+            id: try row.int64("id"), tenantID: try row.tenantID(), chatbotID: try row.optionalText("chatbot_id").map { ChatbotID($0) },
+            url: try row.text("url"), events: OperationsJSON.strings(try row.text("events")), secret: try row.optionalText("secret_token"),
+            isActive: try row.flag("is_active"), createdAt: try row.timestamp("created_at")
+        )
+    }
+}

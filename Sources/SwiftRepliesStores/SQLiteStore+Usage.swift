@@ -1,0 +1,193 @@
+import Foundation
+import SQLiteNIO
+import SwiftRepliesCore
+
+extension SQLiteStore {
+    public func usage(tenantID: TenantID, at date: Date) async throws -> UsageReport {
+        let day = UsageCalendar.day(date)
+        let (year, month) = UsageCalendar.month(date)
+        let range = UsageCalendar.monthRange(date)
+        let tenant = SQLiteData.text(tenantID.rawValue)
+        let rows = try await read(
+            """
+            SELECT
+                d.daily_messages_sent AS day_sent, d.daily_messages_received AS day_received, d.overage_messages AS day_overage,
+                d.live_takeovers_used AS day_takeovers, d.actions_created AS day_actions, d.api_calls_made AS day_api_calls,
+                m.total_messages_sent AS month_sent, m.total_messages_received AS month_received, m.overage_messages AS month_overage,
+                (SELECT COALESCE(SUM(live_takeovers_used), 0) FROM usage_tracking WHERE tenant_id = ? AND tracking_date BETWEEN ? AND ?) AS month_takeovers,
+                (SELECT COALESCE(SUM(actions_created), 0) FROM usage_tracking WHERE tenant_id = ? AND tracking_date BETWEEN ? AND ?) AS month_actions,
+                (SELECT COALESCE(SUM(api_calls_made), 0) FROM usage_tracking WHERE tenant_id = ? AND tracking_date BETWEEN ? AND ?) AS month_api_calls
+            FROM (SELECT 1) AS one
+            LEFT JOIN usage_tracking d ON d.tenant_id = ? AND d.tracking_date = ?
+            LEFT JOIN monthly_usage_summary m ON m.tenant_id = ? AND m.year = ? AND m.month = ?
+            """,
+            [
+                tenant, .text(range.first), .text(range.last), tenant, .text(range.first), .text(range.last), tenant, .text(range.first),
+                .text(range.last), tenant, .text(day), tenant, .int(year), .int(month),
+            ]
+        )
+        guard let row = rows.first else { throw SQLiteStoreError.unexpectedResult("usage returned no row") }
+        func count(_ name: String) throws -> Int { try row.optionalInt(name) ?? 0 }
+        return UsageReport(
+            day: DailyUsage(
+                date: day, messagesSent: try count("day_sent"), messagesReceived: try count("day_received"), overageMessages: try count("day_overage"),
+                liveTakeoversUsed: try count("day_takeovers"), actionsCreated: try count("day_actions"), apiCallsMade: try count("day_api_calls")
+            ),
+            month: MonthlyUsage(
+                year: year, month: month, messagesSent: try count("month_sent"), messagesReceived: try count("month_received"),
+                overageMessages: try count("month_overage"), liveTakeoversUsed: try count("month_takeovers"), actionsCreated: try count("month_actions"),
+                apiCallsMade: try count("month_api_calls")
+            )
+        )
+    }
+
+    public func meterMessages(_ metering: MessageMetering) async throws -> MeterOutcome {
+        try await withWriteTransaction { db in
+            let tenant = SQLiteData.text(metering.tenantID.rawValue)
+            let date = metering.at
+            let day = SQLiteData.text(UsageCalendar.day(date))
+            let (year, month) = UsageCalendar.month(date)
+            // The period rows as they stand (created when missing).
+            let dayRows = try await db.query(
+                """
+                INSERT INTO usage_tracking (tenant_id, tracking_date, created_at, updated_at) VALUES (?, ?, ?, ?)
+                ON CONFLICT (tenant_id, tracking_date) DO UPDATE SET updated_at = excluded.updated_at
+                RETURNING daily_messages_sent, limit_exceeded_notified
+                """,
+                [tenant, day, .timestamp(date), .timestamp(date)]
+            )
+            let monthRows = try await db.query(
+                """
+                INSERT INTO monthly_usage_summary (tenant_id, year, month, created_at, updated_at) VALUES (?, ?, ?, ?, ?)
+                ON CONFLICT (tenant_id, year, month) DO UPDATE SET updated_at = excluded.updated_at
+                RETURNING total_messages_sent, limit_exceeded_notified
+                """,
+                [tenant, .int(year), .int(month), .timestamp(date), .timestamp(date)]
+            )
+            guard let dayRow = dayRows.first, let monthRow = monthRows.first else {
+                throw SQLiteStoreError.unexpectedResult("usage upsert returned no row")
+            }
+            let daySent = try dayRow.int("daily_messages_sent")
+            let monthSent = try monthRow.int("total_messages_sent")
+            let dayRoom = metering.dailyLimit.map { max(0, $0 - daySent) }
+            let monthRoom = metering.monthlyLimit.map { max(0, $0 - monthSent) }
+            let wanted = max(0, metering.wantedSends)
+            let allowed = min(wanted, dayRoom ?? Int.max, monthRoom ?? Int.max)
+            let overage = wanted - allowed + max(0, metering.withheld)
+            var exceeded: [UsagePeriod] = []
+            if overage > 0 {
+                if let dayRoom, dayRoom < wanted || dayRoom == 0 { exceeded.append(.day) }
+                if let monthRoom, monthRoom < wanted || monthRoom == 0 { exceeded.append(.month) }
+            }
+            var newly: [UsagePeriod] = []
+            if exceeded.contains(.day), try !dayRow.flag("limit_exceeded_notified") { newly.append(.day) }
+            if exceeded.contains(.month), try !monthRow.flag("limit_exceeded_notified") { newly.append(.month) }
+            _ = try await db.query(
+                """
+                UPDATE usage_tracking
+                SET daily_messages_sent = daily_messages_sent + ?, daily_messages_received = daily_messages_received + ?,
+                    overage_messages = overage_messages + ?, limit_exceeded_notified = MAX(limit_exceeded_notified, ?)
+                WHERE tenant_id = ? AND tracking_date = ?
+                """,
+                [.int(allowed), .int(max(0, metering.received)), .int(overage), .flag(newly.contains(.day)), tenant, day]
+            )
+            _ = try await db.query(
+                """
+                UPDATE monthly_usage_summary
+                SET total_messages_sent = total_messages_sent + ?, total_messages_received = total_messages_received + ?,
+                    overage_messages = overage_messages + ?, limit_exceeded_notified = MAX(limit_exceeded_notified, ?)
+                WHERE tenant_id = ? AND year = ? AND month = ?
+                """,
+                [.int(allowed), .int(max(0, metering.received)), .int(overage), .flag(newly.contains(.month)), tenant, .int(year), .int(month)]
+            )
+            for period in newly {
+                let limit = period == .day ? metering.dailyLimit : metering.monthlyLimit
+                let sent = period == .day ? daySent : monthSent
+                try await self.insertEvent(
+                    db,
+                    AnalyticsEventDraft(
+                        tenantID: metering.tenantID, chatbotID: metering.chatbotID, contactID: metering.contactID, type: "usage.limit_exceeded",
+                        data: [
+                            "period": period.rawValue, "limit": period == .day ? "daily_messages" : "monthly_messages",
+                            "value": limit.map(String.init) ?? "", "sent": "\(sent + allowed)",
+                            "date": period == .day ? UsageCalendar.day(date) : String(format: "%04d-%02d", year, month),
+                        ],
+                        at: date
+                    )
+                )
+            }
+            return MeterOutcome(allowedSends: allowed, overage: overage, newlyExceeded: newly)
+        }
+    }
+
+    public func incrementUsage(tenantID: TenantID, _ increments: UsageIncrements, at date: Date) async throws {
+        try await withWriteTransaction { db in
+            try await self.bumpUsage(db, tenantID: tenantID, increments, at: date)
+        }
+    }
+
+    @discardableResult
+    public func recordEvent(_ event: AnalyticsEventDraft) async throws -> Int64 {
+        try await withWriteTransaction { db in try await self.insertEvent(db, event) }
+    }
+
+    public func events(tenantID: TenantID, type: String?, limit: Int) async throws -> [AnalyticsEventRecord] {
+        let rows: [SQLiteRow]
+        let columns = "id, tenant_id, chatbot_id, contact_id, event_type, event_data, created_at"
+        if let type {
+            rows = try await read(
+                "SELECT \(columns) FROM analytics_events WHERE tenant_id = ? AND event_type = ? ORDER BY id DESC LIMIT ?",
+                [.text(tenantID.rawValue), .text(type), .int(max(0, limit))]
+            )
+        } else {
+            rows = try await read(
+                "SELECT \(columns) FROM analytics_events WHERE tenant_id = ? ORDER BY id DESC LIMIT ?", [.text(tenantID.rawValue), .int(max(0, limit))]
+            )
+        }
+        return try rows.map { row in
+            AnalyticsEventRecord(
+                id: try row.int64("id"), tenantID: try row.tenantID(), chatbotID: try row.optionalText("chatbot_id").map { ChatbotID($0) },
+                contactID: try row.optionalInt64("contact_id").map { ContactID($0) }, type: try row.text("event_type"),
+                data: OperationsJSON.map(try row.text("event_data")), at: try row.timestamp("created_at")
+            )
+        }
+    }
+
+    public func syncSubscriptions(_ tenants: [TenantDefinition], at date: Date) async throws {
+        guard !tenants.isEmpty else { return }
+        let rows = try tenants.map { tenant -> [SQLiteData] in
+            let subscription = tenant.subscription
+            var limits: [String: Any] = [:]
+            for key in SubscriptionLimits.keys { limits[key] = subscription.limits[key] ?? NSNull() }
+            let config: [String: Any] = ["features": Dictionary(uniqueKeysWithValues: FeatureFlags.keys.map { ($0, subscription.features.isEnabled($0)) }), "limits": limits]
+            let json = String(decoding: try JSONSerialization.data(withJSONObject: config, options: [.sortedKeys]), as: UTF8.self)
+            return [
+                .text(tenant.id.rawValue), .text(subscription.plan), .text(json), .int(subscription.limits.dailyMessages), .int(subscription.limits.monthlyMessages),
+                .int(subscription.limits.dailyCampaigns), .int(subscription.limits.monthlyCampaigns), .timestamp(date), .timestamp(date),
+            ]
+        }
+        try await withWriteTransaction { db in
+            for row in rows {
+                _ = try await db.query(
+                    """
+                    INSERT INTO subscriptions (
+                        tenant_id, plan, config, daily_message_limit, monthly_message_limit, daily_campaign_limit, monthly_campaign_limit,
+                        created_at, updated_at
+                    )
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    ON CONFLICT (tenant_id) DO UPDATE SET
+                        plan = excluded.plan, config = excluded.config, daily_message_limit = excluded.daily_message_limit,
+                        monthly_message_limit = excluded.monthly_message_limit, daily_campaign_limit = excluded.daily_campaign_limit,
+                        monthly_campaign_limit = excluded.monthly_campaign_limit, is_active = 1, updated_at = excluded.updated_at
+                    WHERE subscriptions.plan IS NOT excluded.plan OR subscriptions.config IS NOT excluded.config
+                        OR subscriptions.daily_message_limit IS NOT excluded.daily_message_limit
+                        OR subscriptions.monthly_message_limit IS NOT excluded.monthly_message_limit
+                        OR subscriptions.daily_campaign_limit IS NOT excluded.daily_campaign_limit
+                        OR subscriptions.monthly_campaign_limit IS NOT excluded.monthly_campaign_limit
+                    """,
+                    row
+                )
+            }
+        }
+    }
+}
