@@ -32,14 +32,48 @@ public struct SalesAgent: AgentModule {
 
     /// The sales agent answers each customer turn from its own words, so it needs no history (a
     /// database read saved per turn). For an Actions Center resolution it reads the language of
-    /// the latest customer message from the history when the runtime provides one.
+    /// the latest customer message from the history (resolution turns always carry some).
     public var historyLimit: Int { 0 }
 
     public func respond(to turn: Turn) async throws -> AgentResponse {
         if case .actionResolved(let resolution) = turn.trigger {
-            let language = CustomerLanguage.detect(turn.history.last(where: { $0.direction == .inbound })?.text ?? "")
-            return AgentResponse(messages: [SalesPhrases(language: language).resolution(resolution)], intent: "action.\(resolution.outcome.rawValue)")
+            return resolved(resolution, turn: turn)
         }
+        let response = answer(turn)
+        // The Actions Center cannot take a request now (feature off, or the day's limit reached):
+        // say so instead of promising that a person will decide.
+        if let escalation = response.escalation, let availability = turn.context.notes[ActionsCenterNotes.availability] {
+            let phrases = SalesPhrases(language: CustomerLanguage.detect(turn.text))
+            let limit = escalation.requestType == "discount_approval" ? (definition.escalation.maxDiscountPercent ?? 0) : 0
+            return AgentResponse(
+                messages: [phrases.escalationUnavailable(today: availability == ActionsCenterNotes.dailyLimitReached, offerPercent: limit)],
+                intent: "\(escalation.requestType).unavailable"
+            )
+        }
+        return response
+    }
+
+    /// Tells the customer an operator's decision, in the language of their last message (this
+    /// turn's, when an earlier approval decided at once). An approved discount is applied to the
+    /// order intent (on the product the request named).
+    private func resolved(_ resolution: ActionResolution, turn: Turn) -> AgentResponse {
+        let latest = turn.text.isEmpty ? turn.history.last(where: { $0.direction == .inbound })?.text ?? "" : turn.text
+        let language = CustomerLanguage.detect(latest)
+        let sku = turn.context.notes[ActionsCenterNotes.factPrefix + "sku"]
+        let product = sku.flatMap { sku in definition.catalogue.first { $0.sku == sku } }
+        var orderIntent: OrderIntent?
+        if resolution.outcome == .approved, resolution.requestType == "discount_approval", let percent = resolution.requestedAmount {
+            let lines = product.map { [OrderLine(sku: $0.sku, name: $0.name, quantity: 1, unitPrice: $0.price, currency: $0.currency)] } ?? []
+            orderIntent = OrderIntent(lines: lines, discountPercent: percent)
+        }
+        return AgentResponse(
+            messages: [SalesPhrases(language: language).resolution(resolution, product: product)], orderIntent: orderIntent,
+            intent: "action.\(resolution.outcome.rawValue)"
+        )
+    }
+
+    /// The answer to the customer's words.
+    private func answer(_ turn: Turn) -> AgentResponse {
         let text = turn.text
         let tokens = TextNormalizer.tokens(text)
         guard !tokens.isEmpty else {

@@ -1,3 +1,4 @@
+import Foundation
 import SwiftRepliesCore
 
 /// What the sales agent says, in each customer language. Facts (prices, answers) come from the
@@ -93,17 +94,62 @@ struct SalesPhrases: Sendable {
         }
     }
 
-    func resolution(_ resolution: ActionResolution) -> String {
+    /// Why a request cannot go to the team now (`today`: the day's limit; otherwise the feature
+    /// is off), offering the agent's own discount when it has one.
+    func escalationUnavailable(today: Bool, offerPercent: Double) -> String {
+        let offer = offerPercent > 0 ? " " + discountNow(offerPercent) : ""
+        switch (language, today) {
+        case (.english, true): return "I can't approve that myself, and our team can't take more requests today. Please ask me again tomorrow.\(offer)"
+        case (.english, false): return "I can't approve that myself, and I can't pass requests to our team from this chat.\(offer)"
+        case (.french, true): return "Je ne peux pas l'accorder moi-même, et notre équipe ne peut plus traiter de demandes aujourd'hui. Redemandez-moi demain.\(offer)"
+        case (.french, false): return "Je ne peux pas l'accorder moi-même, et je ne peux pas transmettre de demandes à l'équipe depuis ce chat.\(offer)"
+        case (.arabic, true): return "لا أستطيع الموافقة على ذلك بنفسي، ولا يستطيع فريقنا استقبال طلبات أخرى اليوم. اطلب مني ذلك مجدداً غداً.\(offer)"
+        case (.arabic, false): return "لا أستطيع الموافقة على ذلك بنفسي، ولا أستطيع تحويل الطلبات إلى فريقنا من هذه المحادثة.\(offer)"
+        case (.arabizi, true): return "Ma fine wafe2 3le wa7de, w el team ma fiyon ya3mlo talabat aktar el yom. Erja3 es2alne bokra.\(offer)"
+        case (.arabizi, false): return "Ma fine wafe2 3le wa7de, w ma fine b3at talabat lal team men hal chat.\(offer)"
+        }
+    }
+
+    func discountNow(_ percent: Double) -> String {
+        let value = Self.percent(percent)
+        switch language {
+        case .english: return "I can give you up to \(value) off right away."
+        case .french: return "Je peux vous accorder jusqu'à \(value) de remise tout de suite."
+        case .arabic: return "أستطيع أن أعطيك خصماً حتى \(value) فوراً."
+        case .arabizi: return "Fine a3tik la \(value) khasm hala2."
+        }
+    }
+
+    /// An operator's decision, told to the customer. For an approved discount on a known
+    /// product, the new price too.
+    func resolution(_ resolution: ActionResolution, product: Product? = nil) -> String {
         let note = resolution.response.map { " \($0)" } ?? ""
         let amount = resolution.requestedAmount.map { Self.percent($0) }
         switch (resolution.outcome, resolution.requestType) {
         case (.approved, "discount_approval"):
             let value = amount ?? "the discount"
+            var price = ""
+            if let product, let percent = resolution.requestedAmount {
+                let discounted = Money.format(product.price * Decimal(100 - percent) / 100, currency: product.currency)
+                switch language {
+                case .english: price = " The \(product.name) now costs \(discounted) instead of \(product.formattedPrice)."
+                case .french: price = " Le produit \(product.name) vous revient à \(discounted) au lieu de \(product.formattedPrice)."
+                case .arabic: price = " أصبح سعر \(product.name) \(discounted) بدلاً من \(product.formattedPrice)."
+                case .arabizi: price = " El \(product.name) sar b \(discounted) badal \(product.formattedPrice)."
+                }
+            }
             switch language {
-            case .english: return "Good news! Our team approved your \(value) discount; it is applied to your order.\(note)"
-            case .french: return "Bonne nouvelle ! Notre équipe a validé votre remise de \(value) ; elle est appliquée à votre commande.\(note)"
-            case .arabic: return "خبر سار! وافق فريقنا على خصم \(value) وتم تطبيقه على طلبك.\(note)"
-            case .arabizi: return "Khabar 7elo! El team wef2o 3a khasm \(value) w ma7soub 3a talabak.\(note)"
+            case .english: return "Good news! Our team approved your \(value) discount; it is applied to your order.\(price)\(note)"
+            case .french: return "Bonne nouvelle ! Notre équipe a validé votre remise de \(value) ; elle est appliquée à votre commande.\(price)\(note)"
+            case .arabic: return "خبر سار! وافق فريقنا على خصم \(value) وتم تطبيقه على طلبك.\(price)\(note)"
+            case .arabizi: return "Khabar 7elo! El team wef2o 3a khasm \(value) w ma7soub 3a talabak.\(price)\(note)"
+            }
+        case (.approved, "human_handoff"):
+            switch language {
+            case .english: return "A member of our team will continue with you here shortly.\(note)"
+            case .french: return "Un membre de notre équipe va poursuivre avec vous ici très bientôt.\(note)"
+            case .arabic: return "سيتابع معك أحد أعضاء فريقنا هنا قريباً.\(note)"
+            case .arabizi: return "7ada men el team ra7 ykammel ma3ak hon 2arib.\(note)"
             }
         case (.approved, _):
             switch language {

@@ -1,0 +1,27 @@
+import SwiftRepliesCore
+
+/// `live_takeover`: while an operator holds the conversation (`POST
+/// /api/v1/contacts/{id}/takeover` until `.../release`), the bot stays quiet. The customer's
+/// messages are still stored and shown to the operator; the operator answers through the API.
+public struct LiveTakeoverMiddleware: TurnMiddleware {
+    public let name = "live_takeover"
+    let access: OperatorStoreAccess
+
+    public init(store: any Store) {
+        self.access = OperatorStoreAccess(store)
+    }
+
+    public func handle(_ turn: Turn, next: TurnHandler) async throws -> AgentResponse {
+        guard let store = access.store else {
+            access.warnMissing(name, turn: turn)
+            return try await next(turn)
+        }
+        // With the feature off no takeover can start, so there is nothing to look up.
+        guard turn.tenant.subscription.features.isEnabled("live_takeover") else { return try await next(turn) }
+        if let takeover = try await store.activeTakeover(tenantID: turn.tenant.id, contactID: turn.contact.id) {
+            turn.logger.debug("a person has the conversation: the bot stays quiet", metadata: ["takeover.id": "\(takeover.id)"])
+            return .silent(stoppedBy: name, intent: "takeover")
+        }
+        return try await next(turn)
+    }
+}

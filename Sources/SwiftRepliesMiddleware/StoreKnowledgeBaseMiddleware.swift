@@ -1,0 +1,41 @@
+import SwiftRepliesCore
+import Synchronization
+
+/// `knowledge_base` with the entries operators add through the API: ranks the agent's YAML
+/// entries together with the chatbot's entries from the store (`bot_knowledge_base`), read at
+/// every turn, so an entry added, edited or deleted is used from the next message on. The index
+/// is rebuilt only when the chatbot's stored entries changed.
+public struct StoreKnowledgeBaseMiddleware: TurnMiddleware {
+    public let name = "knowledge_base"
+    let yaml: KnowledgeBaseMiddleware
+    let access: OperatorStoreAccess
+    private let indexes = KnowledgeIndexCache()
+
+    public init(entries: [KnowledgeEntry], store: any Store, limit: Int = 3) {
+        self.yaml = KnowledgeBaseMiddleware(entries: entries, limit: limit)
+        self.access = OperatorStoreAccess(store)
+    }
+
+    public func handle(_ turn: Turn, next: TurnHandler) async throws -> AgentResponse {
+        let query = turn.text
+        guard let store = access.store, !query.isEmpty else { return try await yaml.handle(turn, next: next) }
+        let stored = try await store.knowledgeEntries(tenantID: turn.tenant.id, chatbotID: turn.chatbot.id)
+        guard !stored.isEmpty else { return try await yaml.handle(turn, next: next) }
+        let index = indexes.index(for: turn.chatbot.id, stored: stored) { KnowledgeIndex(entries: yaml.index.entries + stored.map(\.entry)) }
+        var turn = turn
+        turn.context.knowledgeHits = index.search(query, limit: yaml.limit)
+        return try await next(turn)
+    }
+}
+
+/// The last combined index built per chatbot, with the stored entries it was built from.
+final class KnowledgeIndexCache: Sendable {
+    private let built = Mutex<[ChatbotID: (stored: [KnowledgeRecord], index: KnowledgeIndex)]>([:])
+
+    func index(for chatbot: ChatbotID, stored: [KnowledgeRecord], build: () -> KnowledgeIndex) -> KnowledgeIndex {
+        if let cached = built.withLock({ $0[chatbot] }), cached.stored == stored { return cached.index }
+        let index = build()
+        built.withLock { $0[chatbot] = (stored, index) }
+        return index
+    }
+}
