@@ -16,6 +16,8 @@ import SwiftRepliesRuntime
 /// `serve`, the tests and the benchmark all run what this returns.
 public func buildApplication(_ configuration: ServerConfiguration, registries: ModuleRegistries = .builtIn()) async throws -> some ApplicationProtocol {
     let logger = configuration.logger
+    // ENABLE_USAGE_TRACKING / ENABLE_ACTIONS_CENTER off: those middleware pass through.
+    let registries = registries.applying(HostSwitches(environment: configuration.environment))
     let loader = registries.configLoader(directory: configuration.configDirectory, environment: configuration.environment)
     // Taken before loading: a save made while the server starts is noticed by the watcher.
     let loadedFingerprint = ConfigWatchService.fingerprint(tenantsFile: loader.tenantsFilePath, agentsDirectory: loader.agentsDirectoryPath)
@@ -62,6 +64,16 @@ public func buildApplication(_ configuration: ServerConfiguration, registries: M
         state: host.state, store: store, dispatcher: dispatcher, outbox: outbox, reloader: reloader, prometheus: configuration.prometheus
     ).register(on: router)
     AdminController(reloader: reloader, adminToken: configuration.environment["ADMIN_TOKEN"]).register(on: router)
+    // The tenant REST API (/api/v1) and the Actions Center's resolution turns and sweep.
+    let resolutions = ResolutionTurns(
+        engine: host.engine, state: host.state, outbox: outbox, dispatcher: dispatcher, store: store as? any OperatorStore, logger: logger
+    )
+    OperatorAPI(state: host.state, store: store, outbox: outbox, resolutions: resolutions, environment: configuration.environment, logger: logger)
+        .register(on: router)
+    let operationsSweep = OperationsSweepService(
+        state: host.state, store: store as? any OperatorStore, resolutions: resolutions, logger: logger,
+        interval: .milliseconds(Int((Double(configuration.environment["OPERATIONS_SWEEP_SECONDS"] ?? "") ?? 5) * 1000))
+    )
 
     // Services start in this order and stop in reverse: the HTTP server (added by Hummingbird
     // last) stops first, then the dispatcher finishes its turns, the outbox sends what it holds,
@@ -72,6 +84,7 @@ public func buildApplication(_ configuration: ServerConfiguration, registries: M
         IntakeService(batcher: intake, store: store, dispatcher: dispatcher, logger: logger),
         OutboxService(outbox: outbox),
         DispatcherService(dispatcher: dispatcher),
+        operationsSweep,
         ConfigWatchService(
             reloader: reloader, tenantsFile: loader.tenantsFilePath, agentsDirectory: loader.agentsDirectoryPath,
             watchFiles: configuration.watchConfiguration, interval: configuration.configWatchInterval, logger: logger,

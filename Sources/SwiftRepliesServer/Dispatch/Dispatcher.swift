@@ -465,3 +465,33 @@ actor Dispatcher {
         }
     }
 }
+
+// MARK: - Resolution turns (Actions Center)
+// A turn that tells a customer an operator's decision does not come from the message queue
+// (see ResolutionTurns.swift). It holds the conversation as a running turn would, so it never
+// overlaps one of the conversation's message turns, and hands it back afterwards.
+extension Dispatcher {
+    /// Holds the conversation when none of its turns runs or waits for a worker; `false` when
+    /// one does (ask again shortly).
+    func claimConversation(_ key: ConversationKey) -> Bool {
+        let now = Date()
+        var queue = queues[key] ?? ConversationQueue(firstArrival: now, lastArrival: now)
+        guard !queue.running, !queue.isReady else { return false }
+        queue.running = true
+        queues[key] = queue
+        return true
+    }
+
+    /// Gives a conversation held by `claimConversation` back; its waiting messages get their turn.
+    func releaseConversation(_ key: ConversationKey) {
+        guard var queue = queues[key], queue.running else { return }
+        queue.running = false
+        if queue.messages.isEmpty {
+            queues[key] = nil
+            return
+        }
+        queues[key] = queue
+        schedule(key, now: Date())
+        wake.yield()
+    }
+}

@@ -1,0 +1,65 @@
+import Foundation
+import Logging
+import ServiceLifecycle
+import SwiftRepliesCore
+import SwiftRepliesRuntime
+
+/// The periodic work of the Actions Center and the subscriptions, for every tenant served:
+///
+/// - pending actions past their agent's TTL become `expired`, and the customer is told
+///   (a resolution turn), unless the host runs with `ENABLE_ACTIONS_CENTER=false`;
+/// - decisions whose customer was not told yet (a crash, a failing agent) are told again;
+/// - messages older than the subscription's `message_history_days` are deleted (hourly);
+/// - subscriptions are mirrored into the database when the configuration changes.
+struct OperationsSweepService: Service {
+    let state: RuntimeStateHolder
+    let store: (any OperatorStore)?
+    let resolutions: ResolutionTurns
+    let logger: Logger
+    /// How often it runs (`OPERATIONS_SWEEP_SECONDS`, default 5).
+    let interval: Duration
+    /// How old an untold decision must be before the sweep tells it (the API tells it at once).
+    var retryAfter: TimeInterval = 30
+    /// How often messages are pruned.
+    var pruneEvery: TimeInterval = 3600
+
+    func run() async throws {
+        guard let store else { return }
+        var syncedRevision: Int?
+        var lastPrune: Date?
+        while !Task.isCancelled, !Task.isShuttingDownGracefully {
+            let snapshot = state.current.snapshot
+            let now = Date()
+            do {
+                if syncedRevision != snapshot.revision {
+                    try await store.syncSubscriptions(snapshot.tenants, at: now)
+                    syncedRevision = snapshot.revision
+                }
+                for tenant in snapshot.tenants {
+                    if snapshot.switches.actionsCenter {
+                        for action in try await store.expireActions(tenantID: tenant.id, now: now) {
+                            logger.info("action expired without a decision", metadata: ["tenant.id": "\(tenant.id)", "action.id": "\(action.id)"])
+                            await resolutions.tell(action)
+                        }
+                        for action in try await store.undeliveredResolutions(tenantID: tenant.id, resolvedBefore: now.addingTimeInterval(-retryAfter), limit: 20) {
+                            await resolutions.tell(action)
+                        }
+                    }
+                }
+                if lastPrune.map({ now.timeIntervalSince($0) >= pruneEvery }) ?? true {
+                    lastPrune = now
+                    for tenant in snapshot.tenants {
+                        guard let days = tenant.subscription.limits.messageHistoryDays else { continue }
+                        let pruned = try await store.pruneMessages(tenantID: tenant.id, before: now.addingTimeInterval(-Double(days) * 86_400))
+                        if pruned > 0 {
+                            logger.info("deleted messages past message_history_days", metadata: ["tenant.id": "\(tenant.id)", "count": "\(pruned)", "days": "\(days)"])
+                        }
+                    }
+                }
+            } catch {
+                logger.error("operations sweep failed; trying again", metadata: ["error": "\(error)"])
+            }
+            try? await Task.sleep(for: interval)
+        }
+    }
+}
