@@ -1,0 +1,47 @@
+import SwiftRepliesCore
+
+/// Something a turn left behind besides its replies: an Actions Center request created or
+/// resolved, a human taking the conversation over.
+///
+/// The kit cannot see these by itself: the middleware that cause them (`actions_center`,
+/// `live_takeover`) report them through a `TurnEffectProbe` given to `AgentTestKit.start`.
+/// `ReplyExpectation.actionCreated`, `.actionResolved` and `.takeover` check them.
+public struct TurnEffect: Sendable, Hashable, CustomStringConvertible {
+    /// What kind of effect.
+    public struct Kind: RawRepresentable, Sendable, Hashable {
+        public var rawValue: String
+        public init(rawValue: String) { self.rawValue = rawValue }
+
+        /// An Actions Center request was created (attributes: `request_type`, `amount`, `status`, ...).
+        public static let actionCreated = Kind(rawValue: "action_created")
+        /// An Actions Center request was approved, denied or expired (attributes: `request_type`, `outcome`).
+        public static let actionResolved = Kind(rawValue: "action_resolved")
+        /// A human has the conversation; the bot stays quiet (attributes: `operator`, ...).
+        public static let takeover = Kind(rawValue: "takeover")
+    }
+
+    public var kind: Kind
+    /// Facts about the effect, by name (`request_type`, `amount`, `outcome`, ...).
+    public var attributes: [String: String]
+
+    public init(kind: Kind, attributes: [String: String] = [:]) {
+        self.kind = kind
+        self.attributes = attributes
+    }
+
+    public var description: String {
+        let facts = attributes.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ", ")
+        return facts.isEmpty ? kind.rawValue : "\(kind.rawValue)(\(facts))"
+    }
+}
+
+/// Extension point: reports what a turn left behind that only a middleware knows about (the
+/// Actions Center's requests, live takeover). The kit asks every probe after every turn and
+/// stores the answers in `TurnReply.effects`.
+///
+/// A probe for the Actions Center would, for instance, list the conversation's actions created
+/// since the previous turn from the store.
+public protocol TurnEffectProbe: Sendable {
+    /// The effects of the turn that produced `reply`, in `conversation`.
+    func effects(of reply: TurnReply, in conversation: ConversationKey, store: any Store) async throws -> [TurnEffect]
+}
