@@ -129,7 +129,11 @@ extension PostgresStore {
                 var owners: [Int] = []
                 for index in indexes {
                     let completion = batch[index]
-                    guard completion.inboundIDs.isEmpty || completion.inboundIDs.contains(where: { changed.contains($0.rawValue) }) else { continue }
+                    // Each inbound message processed here belongs to the first completion in the
+                    // batch that names it: a second completion of it (coalesced into the same
+                    // batch) queues nothing, as it would have one batch later.
+                    let claimed = completion.inboundIDs.filter { changed.remove($0.rawValue) != nil }
+                    guard completion.inboundIDs.isEmpty || !claimed.isEmpty else { continue }
                     guard !completion.replies.isEmpty else { continue }
                     let target: (phone: PhoneNumber, provider: String)
                     if let replyTo = completion.replyTo {
@@ -306,14 +310,22 @@ extension PostgresStore {
         let dates = updates.map { $0.at ?? now }, providers = updates.map(\.provider.rawValue), ids = updates.map(\.providerMessageID)
         let ranks = updates.map { Int64($0.state.rank) }
         return try await hostTransaction { connection in
-            // One report per message (the most advanced), then one UPDATE for all.
+            // One report per message, the one that applying the batch in order would leave: the
+            // most advanced, except that a failure reported after a read in the batch does not
+            // count (failed does not beat read); among equals the first. Then one UPDATE for all.
             let rows = try await connection.query(
                 """
-                WITH reports AS (
-                    SELECT DISTINCT ON (pr, pid) st, code, msg, d, pr, pid, rk
+                WITH batch AS (
+                    SELECT st, code, msg, d, pr, pid, rk, position,
+                           min(position) FILTER (WHERE st = 'read') OVER (PARTITION BY pr, pid) AS first_read
                     FROM unnest(\(states)::text[], \(codes)::text[], \(messages)::text[], \(dates)::timestamptz[], \(providers)::text[],
-                                \(ids)::text[], \(ranks)::bigint[]) AS v(st, code, msg, d, pr, pid, rk)
-                    ORDER BY pr, pid, rk DESC
+                                \(ids)::text[], \(ranks)::bigint[]) WITH ORDINALITY AS v(st, code, msg, d, pr, pid, rk, position)
+                ),
+                reports AS (
+                    SELECT DISTINCT ON (pr, pid) st, code, msg, d, pr, pid, rk
+                    FROM batch
+                    WHERE NOT (st = 'failed' AND first_read IS NOT NULL AND first_read < position)
+                    ORDER BY pr, pid, rk DESC, position
                 )
                 UPDATE messages
                 SET status = r.st,
