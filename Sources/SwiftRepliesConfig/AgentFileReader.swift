@@ -104,7 +104,79 @@ struct AgentFileReader {
         if let node = reader.node("settings") {
             definition.settings = Self.configValue(node, interpolation: interpolation)
         }
+        checkRemoteModuleSettings(module: module, settingsNode: reader.node("settings"), moduleNode: reader.node("module"), agentID: id)
         return AgentDraft(definition: definition, moduleNode: reader.node("module"), middlewareNodes: middlewareNodes)
+    }
+
+    // MARK: - Settings of the built-in remote modules
+
+    /// The `settings:` keys of the `http` and `llm` modules (SwiftRepliesRemoteAgents reads them;
+    /// see docs/remote-agents.md). Other modules' settings are passed to the module unchecked.
+    static let remoteModuleSettingsKeys: [String: [String]] = [
+        "http": ["url", "secret", "timeout_seconds", "retries", "history_limit", "fallback_message"],
+        "llm": ["base_url", "model", "api_key", "temperature", "max_tokens", "timeout_seconds", "retries", "history_limit", "fallback_message"],
+    ]
+
+    /// Checks the settings of an `http` or `llm` agent where they are written: unknown keys, missing
+    /// URL or model, wrong types and ranges become errors with line and column; an unset `${VAR}`
+    /// secret or API key is a warning (the agent then answers with its fallback message).
+    private func checkRemoteModuleSettings(module: String, settingsNode: Node?, moduleNode: Node?, agentID: String) {
+        guard let known = Self.remoteModuleSettingsKeys[module] else { return }
+        let required = module == "http" ? ["url", "secret"] : ["base_url", "model"]
+        guard let settingsNode else {
+            collector.error(
+                "module '\(module)' needs settings: \(required.joined(separator: ", "))", at: moduleNode,
+                hint: module == "http"
+                    ? "add `settings:` with `url: https://...` and `secret: ${HTTP_AGENT_SECRET}` (docs/remote-agents.md)"
+                    : "add `settings:` with `base_url: https://api.openai.com/v1` and `model: ...` (docs/remote-agents.md)"
+            )
+            return
+        }
+        let what = "settings of module '\(module)'"
+        guard var settings = YAMLMappingReader(settingsNode, what: what, known: known, collector: collector, interpolation: interpolation) else { return }
+
+        let urlKey = module == "http" ? "url" : "base_url"
+        let urlHint = module == "http" ? "the address of your agent server, e.g. `url: https://bot.example.com/turn`" : "e.g. `base_url: https://api.openai.com/v1`"
+        if let url = settings.string(urlKey, required: true, hint: urlHint), let node = settings.node(urlKey) {
+            if url.isEmpty {
+                collector.error("'\(urlKey)' in \(what) is empty", at: node, hint: "is the ${VAR} it names set?")
+            } else if !(url.hasPrefix("http://") || url.hasPrefix("https://")) || url.count <= "https://".count {
+                collector.error("'\(urlKey)' in \(what) must start with http:// or https://, found '\(url)'", at: node)
+            }
+        }
+        if module == "llm", let model = settings.string("model", required: true, hint: "e.g. `model: gpt-4o-mini`"), model.isEmpty, let node = settings.node("model") {
+            collector.error("'model' in \(what) is empty", at: node, hint: "is the ${VAR} it names set?")
+        }
+        if module == "http" {
+            _ = settings.string("secret", required: true, hint: "`secret: ${HTTP_AGENT_SECRET}` signs every request; your server checks it")
+        } else {
+            _ = settings.string("api_key")
+        }
+        _ = settings.string("fallback_message")
+        if let seconds = settings.double("timeout_seconds", minimum: 0.001), seconds > 600 {
+            collector.error("'timeout_seconds' in \(what) must be at most 600, found \(seconds)", at: settings.node("timeout_seconds"))
+        }
+        if let retries = settings.int("retries"), retries > 5 {
+            collector.error("'retries' in \(what) must be at most 5, found \(retries)", at: settings.node("retries"))
+        }
+        if let limit = settings.int("history_limit"), limit > 200 {
+            collector.error("'history_limit' in \(what) must be at most 200, found \(limit)", at: settings.node("history_limit"))
+        }
+        if module == "llm" {
+            if let temperature = settings.double("temperature"), temperature > 2 {
+                collector.error("'temperature' in \(what) must be between 0 and 2, found \(temperature)", at: settings.node("temperature"))
+            }
+            _ = settings.int("max_tokens", minimum: 1)
+        }
+        for reference in settings.unsetReferences {
+            let secretKey = module == "http" ? "secret" : "api_key"
+            if settings.node(secretKey).map({ $0 == reference.node }) ?? false {
+                collector.warning(
+                    "${\(reference.name)} is not set: agent '\(agentID)' answers every turn with its fallback message", at: reference.node,
+                    hint: "export \(reference.name)=... before starting"
+                )
+            }
+        }
     }
 
     static func configValue(_ node: Node, interpolation: EnvironmentInterpolation) -> ConfigValue {
