@@ -86,9 +86,9 @@ struct KeysCommand: AsyncParsableCommand {
                     maximumActive: definition.subscription.limits.maxAPIKeys
                 )
                 try await store.shutdown()
-                let limit = rateLimit.map { "\($0)" } ?? "the host default"
+                let limit = rateLimit.map { "\($0) requests per hour" } ?? "the host's default"
                 print(
-                    "Created API key '\(record.name)' for tenant '\(definition.id)' (scopes: \(record.scopes.joined(separator: ", ")); expires: \(expiresAt.map(KeyExpiry.format) ?? "never"); rate limit: \(limit) requests per hour)."
+                    "Created API key '\(record.name)' for tenant '\(definition.id)' (scopes: \(record.scopes.joined(separator: ", ")); expires: \(expiresAt.map(KeyExpiry.format) ?? "never"); rate limit: \(limit))."
                 )
                 print("Keep it secret: it is shown only now, and only its SHA-256 hash is stored.")
                 print(key)
