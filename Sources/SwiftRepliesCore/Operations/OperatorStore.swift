@@ -29,6 +29,7 @@ public protocol OperatorStore: Store {
 
     /// The tenant's contacts matching `filter`, newest interaction first.
     func contactRecords(tenantID: TenantID, filter: ContactFilter) async throws -> [ContactRecord]
+    /// The tenant's contact `id`; `nil` when the tenant has none by that id.
     func contactRecord(tenantID: TenantID, id: ContactID) async throws -> ContactRecord?
     /// Changes a contact's name, tags or custom fields; `nil` when the tenant has no such contact.
     func updateContact(tenantID: TenantID, id: ContactID, changes: ContactChanges) async throws -> ContactRecord?
@@ -50,6 +51,7 @@ public protocol OperatorStore: Store {
 
     /// The chatbot's active entries, oldest first.
     func knowledgeEntries(tenantID: TenantID, chatbotID: ChatbotID) async throws -> [KnowledgeRecord]
+    /// Adds an entry to the chatbot's knowledge base.
     func addKnowledgeEntry(tenantID: TenantID, chatbotID: ChatbotID, draft: KnowledgeDraft, at date: Date) async throws -> KnowledgeRecord
     /// Changes an entry; `nil` when the chatbot of the tenant has no such entry.
     func updateKnowledgeEntry(tenantID: TenantID, chatbotID: ChatbotID, id: Int64, changes: KnowledgeChanges, at date: Date) async throws -> KnowledgeRecord?
@@ -65,6 +67,7 @@ public protocol OperatorStore: Store {
     func createAction(_ draft: ActionDraft, dailyLimit: Int?, dayStart: Date) async throws -> ActionCreation
     /// The tenant's actions, newest first, optionally of one status.
     func actions(tenantID: TenantID, status: ActionStatus?, limit: Int, offset: Int) async throws -> [ActionRecord]
+    /// The tenant's action `id`; `nil` when the tenant has none by that id.
     func action(tenantID: TenantID, id: Int64) async throws -> ActionRecord?
     /// Approves or denies a pending action of the tenant (only one decision wins) and records an
     /// `action.resolved` event.
@@ -95,6 +98,7 @@ public protocol OperatorStore: Store {
 
     // MARK: Analytics events
 
+    /// Records an analytics event; returns its id.
     @discardableResult
     func recordEvent(_ event: AnalyticsEventDraft) async throws -> Int64
     /// The tenant's events, newest first, optionally of one type.
@@ -111,9 +115,11 @@ public protocol OperatorStore: Store {
 
     // MARK: Outgoing webhook subscriptions
 
+    /// The tenant's active subscriptions, oldest first.
     func webhooks(tenantID: TenantID) async throws -> [WebhookRecord]
     /// Stores a subscription; throws `OperatorStoreError.limitReached` past `maximum` active ones.
     func createWebhook(_ draft: WebhookDraft, maximum: Int?) async throws -> WebhookRecord
+    /// Deletes a subscription; `false` when the tenant has none by that id.
     func deleteWebhook(tenantID: TenantID, id: Int64) async throws -> Bool
 
     // MARK: Directory

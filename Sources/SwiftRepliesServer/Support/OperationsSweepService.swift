@@ -23,11 +23,22 @@ struct OperationsSweepService: Service {
     /// How often messages are pruned.
     var pruneEvery: TimeInterval = 3600
 
+    /// Sweeps until graceful shutdown (a service that returned early would stop the whole
+    /// group, so without an `OperatorStore` it only waits).
     func run() async throws {
-        guard let store else { return }
+        await withDiscardingTaskGroup { group in
+            if let store {
+                group.addTask { await sweep(store) }
+            }
+            try? await gracefulShutdown()
+            group.cancelAll()
+        }
+    }
+
+    private func sweep(_ store: any OperatorStore) async {
         var syncedRevision: Int?
         var lastPrune: Date?
-        while !Task.isCancelled, !Task.isShuttingDownGracefully {
+        while !Task.isCancelled {
             let snapshot = state.current.snapshot
             let now = Date()
             do {
