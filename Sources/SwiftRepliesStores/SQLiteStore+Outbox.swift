@@ -149,7 +149,10 @@ extension SQLiteStore {
             var drafts: [OutboundDraft] = []
             var owners: [Int] = []
             for (index, completion) in batch.enumerated() {
-                guard completion.inboundIDs.isEmpty || completion.inboundIDs.contains(where: { changed.contains($0) }) else { continue }
+                // Each message marked processed belongs to the first completion of the batch that
+                // names it: two concurrent completions of one message queue one set of replies.
+                let claimed = completion.inboundIDs.filter { changed.remove($0) != nil }
+                guard completion.inboundIDs.isEmpty || !claimed.isEmpty else { continue }
                 guard !completion.replies.isEmpty else { continue }
                 let target: (phone: PhoneNumber, provider: String)
                 if let replyTo = completion.replyTo {

@@ -429,8 +429,12 @@ actor Dispatcher {
     /// answer (it stopped) are found by age and queued here; a conversation still leased
     /// elsewhere simply waits for the lease.
     private nonisolated func sweepShared() async {
-        while !(await isClosed) {
-            try? await Task.sleep(for: sweepInterval)
+        while !(await isClosed), !Task.isCancelled {
+            do {
+                try await Task.sleep(for: sweepInterval)
+            } catch {
+                return
+            }
             do {
                 let cutoff = Date().addingTimeInterval(-staleAfter)
                 let pending = try await store.pendingInbound(after: nil, limit: 1000).filter { $0.receivedAt < cutoff }

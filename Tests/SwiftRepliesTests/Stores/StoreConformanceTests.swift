@@ -414,21 +414,14 @@ struct StoreConformanceTests {
                 return results
             }
             #expect(try await store.counts().pendingInbound == 0)
-            // SQLiteStore.completeTurns (SQLiteStore+Outbox.swift, not this suite's to change)
-            // queues replies for every completion in a batch whose inbound ids changed, so two
-            // coalesced completions of one inbound both queue theirs.
             let outboxPending = try await store.counts().outboxPending
-            withKnownIssue("SQLiteStore: coalesced completions of one inbound both queue replies", isIntermittent: true) {
-                let byMessage = Dictionary(grouping: results, by: \.0)
-                for index in stored.indices {
-                    let answers = (byMessage[index] ?? []).map(\.1)
-                    #expect(answers.count == 2)
-                    #expect(answers.filter(\.isEmpty).count == 1, "message \(index) answered by exactly one completion")
-                }
-                #expect(outboxPending == stored.count)
-            } when: {
-                backend == .sqlite
+            let byMessage = Dictionary(grouping: results, by: \.0)
+            for index in stored.indices {
+                let answers = (byMessage[index] ?? []).map(\.1)
+                #expect(answers.count == 2)
+                #expect(answers.filter(\.isEmpty).count == 1, "message \(index) answered by exactly one completion")
             }
+            #expect(outboxPending == stored.count)
         }
     }
 
