@@ -23,7 +23,8 @@ public struct AgentTestKit: Sendable {
     public let databasePath: String
     /// The time messages arrive and turns start at; it stands still until moved.
     public let clock: TestClock
-    /// What is asked after every turn for its effects (extension point; none built in).
+    /// What is asked after every turn for its effects (default: `OperatorRecordsProbe`, the
+    /// Actions Center's requests and live takeover).
     public let probes: [any TurnEffectProbe]
     let recorder: TurnRecorder
     private let temporaryDirectory: String?
@@ -34,7 +35,7 @@ public struct AgentTestKit: Sendable {
     /// channels are disabled, and agents still answer.
     public static func start(
         configDirectory: String, registries: ModuleRegistries = .builtIn(), environment: [String: String] = [:],
-        clock: TestClock = TestClock(), probes: [any TurnEffectProbe] = [], logger: Logger = Logger(label: "swiftreplies.testkit")
+        clock: TestClock = TestClock(), probes: [any TurnEffectProbe] = [OperatorRecordsProbe()], logger: Logger = Logger(label: "swiftreplies.testkit")
     ) async throws -> AgentTestKit {
         let snapshot = try registries.configLoader(directory: configDirectory, environment: environment).load()
         return try await start(snapshot: snapshot, registries: registries, clock: clock, probes: probes, temporaryDirectory: nil, logger: logger)
@@ -44,7 +45,7 @@ public struct AgentTestKit: Sendable {
     /// `test-bot` answers +10000000000 with that agent.
     public static func start(
         agentFile: String, registries: ModuleRegistries = .builtIn(), environment: [String: String] = [:],
-        clock: TestClock = TestClock(), probes: [any TurnEffectProbe] = [], logger: Logger = Logger(label: "swiftreplies.testkit")
+        clock: TestClock = TestClock(), probes: [any TurnEffectProbe] = [OperatorRecordsProbe()], logger: Logger = Logger(label: "swiftreplies.testkit")
     ) async throws -> AgentTestKit {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("swiftreplies-kit-\(UUID().uuidString)").path
         let agents = (directory as NSString).appendingPathComponent("agents")
@@ -87,7 +88,7 @@ public struct AgentTestKit: Sendable {
     /// down afterwards, whether `body` throws or not.
     public static func with<Result: Sendable>(
         agentFile: String, registries: ModuleRegistries = .builtIn(), environment: [String: String] = [:],
-        clock: TestClock = TestClock(), probes: [any TurnEffectProbe] = [], _ body: (AgentTestKit) async throws -> Result
+        clock: TestClock = TestClock(), probes: [any TurnEffectProbe] = [OperatorRecordsProbe()], _ body: (AgentTestKit) async throws -> Result
     ) async throws -> Result {
         let kit = try await start(agentFile: agentFile, registries: registries, environment: environment, clock: clock, probes: probes)
         return try await kit.running(body)
@@ -96,7 +97,7 @@ public struct AgentTestKit: Sendable {
     /// Runs `body` with a kit over a configuration directory and shuts the kit down afterwards.
     public static func with<Result: Sendable>(
         configDirectory: String, registries: ModuleRegistries = .builtIn(), environment: [String: String] = [:],
-        clock: TestClock = TestClock(), probes: [any TurnEffectProbe] = [], _ body: (AgentTestKit) async throws -> Result
+        clock: TestClock = TestClock(), probes: [any TurnEffectProbe] = [OperatorRecordsProbe()], _ body: (AgentTestKit) async throws -> Result
     ) async throws -> Result {
         let kit = try await start(configDirectory: configDirectory, registries: registries, environment: environment, clock: clock, probes: probes)
         return try await kit.running(body)
@@ -205,12 +206,17 @@ public struct TestConversation: Sendable {
         let phone = conversation.phone
         _ = recorder.take(chatbot: chatbot, phone: phone)
         let result = try await conversation.send(text, at: clock.now)
-        var reply = TurnReply(sent: text, response: result.response, outbox: result.outbox, turn: recorder.take(chatbot: chatbot, phone: phone))
-        if !probes.isEmpty {
-            let key = try await key()
-            for probe in probes {
-                reply.effects += try await probe.effects(of: reply, in: key, store: conversation.host.store)
-            }
+        let reply = TurnReply(sent: text, response: result.response, outbox: result.outbox, turn: recorder.take(chatbot: chatbot, phone: phone))
+        return try await observed(reply)
+    }
+
+    /// `reply` with what the kit's probes report about its turn.
+    func observed(_ reply: TurnReply) async throws -> TurnReply {
+        guard !probes.isEmpty else { return reply }
+        var reply = reply
+        let key = try await key()
+        for probe in probes {
+            reply.effects += try await probe.effects(of: reply, in: key, store: conversation.host.store)
         }
         return reply
     }

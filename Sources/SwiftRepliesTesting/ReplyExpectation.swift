@@ -51,7 +51,8 @@ public enum ReplyExpectation: Sendable, Hashable, CustomStringConvertible {
     /// The agent received this knowledge base entry as its best hit (`turn.context.knowledgeHits`).
     case knowledgeHit(id: String)
 
-    // MARK: Extension points (reported by a `TurnEffectProbe`)
+    // MARK: What the turn left behind (reported by a `TurnEffectProbe`; the kit's default
+    // `OperatorRecordsProbe` reads the Actions Center's requests and takeovers)
 
     /// The turn created an Actions Center request (of this request type, when given).
     case actionCreated(type: String? = nil)
@@ -59,6 +60,9 @@ public enum ReplyExpectation: Sendable, Hashable, CustomStringConvertible {
     case actionResolved(outcome: String? = nil)
     /// A human has the conversation (live takeover).
     case takeover
+    /// Any effect a probe reports: of this kind (`TurnEffect.Kind.rawValue`), with these
+    /// attributes among its own.
+    case effect(kind: String, attributes: [String: String] = [:])
 
     public var description: String {
         switch self {
@@ -82,6 +86,8 @@ public enum ReplyExpectation: Sendable, Hashable, CustomStringConvertible {
         case .actionCreated(let type): return "an Actions Center request created" + (type.map { " of type \($0)" } ?? "")
         case .actionResolved(let outcome): return "an Actions Center request resolved" + (outcome.map { " (\($0))" } ?? "")
         case .takeover: return "a human taking the conversation over"
+        case .effect(let kind, let attributes):
+            return "effect \(TurnEffect(kind: TurnEffect.Kind(rawValue: kind), attributes: attributes))"
         }
     }
 
@@ -169,13 +175,15 @@ public enum ReplyExpectation: Sendable, Hashable, CustomStringConvertible {
             return effectOutcome(reply, kind: .actionResolved) { effect in outcome.map { effect.attributes["outcome"] == $0 } ?? true }
         case .takeover:
             return effectOutcome(reply, kind: .takeover) { _ in true }
+        case .effect(let kind, let attributes):
+            return effectOutcome(reply, kind: TurnEffect.Kind(rawValue: kind)) { effect in attributes.allSatisfy { effect.attributes[$0.key] == $0.value } }
         }
     }
 
     private func effectOutcome(_ reply: TurnReply, kind: TurnEffect.Kind, _ matches: (TurnEffect) -> Bool) -> Outcome {
         if reply.effects.contains(where: { $0.kind == kind && matches($0) }) { return .met }
         if reply.effects.isEmpty {
-            return .unmet(found: "no effects reported (is a TurnEffectProbe for \(kind.rawValue) given to AgentTestKit.start?)")
+            return .unmet(found: "no effects reported (effects come from the TurnEffectProbes given to AgentTestKit.start; the default one reads the Actions Center's requests and takeovers)")
         }
         return .unmet(found: reply.effects.map(\.description).joined(separator: ", "))
     }
@@ -262,7 +270,9 @@ public struct ScriptFailure: Error, CustomStringConvertible, Sendable {
 
     public var description: String {
         let said = replies.isEmpty ? "no reply" : replies.map { "\"\($0)\"" }.joined(separator: " / ")
-        return "step \(step) (\"\(sent)\"): expected \(expectation), got \(said) [intent: \(intent ?? "-")]" + (found.map { "; found \($0)" } ?? "")
+        // `found` adds something only when it is not the replies or the intent already shown.
+        let extra = found.flatMap { $0 == said || $0 == "intent \(intent ?? "none")" ? nil : "; found \($0)" } ?? ""
+        return "step \(step) (\"\(sent)\"): expected \(expectation), got \(said) [intent: \(intent ?? "-")]" + extra
     }
 }
 

@@ -3,9 +3,9 @@ import SwiftRepliesCore
 /// Something a turn left behind besides its replies: an Actions Center request created or
 /// resolved, a human taking the conversation over.
 ///
-/// The kit cannot see these by itself: the middleware that cause them (`actions_center`,
-/// `live_takeover`) report them through a `TurnEffectProbe` given to `AgentTestKit.start`.
-/// `ReplyExpectation.actionCreated`, `.actionResolved` and `.takeover` check them.
+/// The kit learns them from the `TurnEffectProbe`s given to `AgentTestKit.start` (by default
+/// `OperatorRecordsProbe`, which reads what the `actions_center` and `live_takeover` middleware
+/// recorded). `ReplyExpectation.actionCreated`, `.actionResolved` and `.takeover` check them.
 public struct TurnEffect: Sendable, Hashable, CustomStringConvertible {
     /// What kind of effect.
     public struct Kind: RawRepresentable, Sendable, Hashable {
@@ -35,12 +35,10 @@ public struct TurnEffect: Sendable, Hashable, CustomStringConvertible {
     }
 }
 
-/// Extension point: reports what a turn left behind that only a middleware knows about (the
-/// Actions Center's requests, live takeover). The kit asks every probe after every turn and
-/// stores the answers in `TurnReply.effects`.
-///
-/// A probe for the Actions Center would, for instance, list the conversation's actions created
-/// since the previous turn from the store.
+/// Extension point: reports what a turn left behind that only a middleware knows about. The kit
+/// asks every probe after every turn and stores the answers in `TurnReply.effects`.
+/// `OperatorRecordsProbe` is the built-in one; write your own for your middleware's records
+/// (use `TurnEffect.Kind(rawValue:)` for new kinds and check them with `ReplyExpectation.effect`).
 public protocol TurnEffectProbe: Sendable {
     /// The effects of the turn that produced `reply`, in `conversation`.
     func effects(of reply: TurnReply, in conversation: ConversationKey, store: any Store) async throws -> [TurnEffect]
