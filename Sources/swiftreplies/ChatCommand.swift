@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Logging
+import SwiftRepliesConfig
 import SwiftRepliesCore
 import SwiftRepliesRuntime
 
@@ -29,7 +30,8 @@ struct ChatCommand: AsyncParsableCommand {
             StandardError.print("--from: '\(from)' is not a phone number (international format, e.g. +961 70 123 456)")
             throw ExitCode(1)
         }
-        let registries = ModuleRegistries.builtIn()
+        // ENABLE_USAGE_TRACKING / ENABLE_ACTIONS_CENTER apply in chat as in serve.
+        let registries = ModuleRegistries.builtIn().applying(HostSwitches(environment: global.environment))
         let snapshot = try global.loadSnapshot(registries: registries, printWarnings: false)
         let store = try await StoreOpener.open(global.databaseLocation, environment: global.environment, logger: logger)
         do {
