@@ -5,12 +5,32 @@ import SwiftRepliesCore
 extension SQLiteStore {
     static let knowledgeColumns = "id, tenant_id, chatbot_id, category, question, answer, created_at, updated_at"
 
+    /// A chatbot's stored entries, cached until this store changes them (the store is the only
+    /// process writing its file): the `knowledge_base` middleware asks at every turn.
     public func knowledgeEntries(tenantID: TenantID, chatbotID: ChatbotID) async throws -> [KnowledgeRecord] {
+        let key = "\(tenantID.rawValue)/\(chatbotID.rawValue)"
+        let generation = knowledgeCache.withLock { cache -> Int? in
+            cache.entries[key] == nil ? cache.generation : nil
+        }
+        guard let generation else { return knowledgeCache.withLock { $0.entries[key] } ?? [] }
         let rows = try await read(
             "SELECT \(Self.knowledgeColumns) FROM bot_knowledge_base WHERE tenant_id = ? AND chatbot_id = ? AND is_active = 1 ORDER BY id",
             [.text(tenantID.rawValue), .text(chatbotID.rawValue)]
         )
-        return try rows.map(Self.knowledgeRecord(from:))
+        let records = try rows.map(Self.knowledgeRecord(from:))
+        // Kept only when no change happened while reading.
+        knowledgeCache.withLock { cache in
+            if cache.generation == generation { cache.entries[key] = records }
+        }
+        return records
+    }
+
+    /// Forgets cached entries after a change.
+    private func knowledgeChanged() {
+        knowledgeCache.withLock { cache in
+            cache.generation += 1
+            cache.entries.removeAll()
+        }
     }
 
     public func addKnowledgeEntry(tenantID: TenantID, chatbotID: ChatbotID, draft: KnowledgeDraft, at date: Date) async throws -> KnowledgeRecord {
@@ -27,6 +47,7 @@ extension SQLiteStore {
                 ]
             )
         }
+        knowledgeChanged()
         guard let row = rows.first else { throw SQLiteStoreError.unexpectedResult("knowledge INSERT returned no row") }
         return try Self.knowledgeRecord(from: row)
     }
@@ -48,6 +69,7 @@ extension SQLiteStore {
                 ]
             )
         }
+        knowledgeChanged()
         return try rows.first.map(Self.knowledgeRecord(from:))
     }
 
@@ -58,6 +80,7 @@ extension SQLiteStore {
                 [.text(tenantID.rawValue), .text(chatbotID.rawValue), .int64(id)]
             )
         }
+        knowledgeChanged()
         return !rows.isEmpty
     }
 

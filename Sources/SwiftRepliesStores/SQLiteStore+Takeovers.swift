@@ -6,7 +6,21 @@ extension SQLiteStore {
     static let takeoverColumns = "id, tenant_id, chatbot_id, contact_id, started_by, started_at, released_at"
     static let webhookColumns = "id, tenant_id, chatbot_id, url, events, secret_token, is_active, created_at"
 
+    /// Contacts that have (or had) a takeover, loaded on first use and kept current by
+    /// `startTakeover`: a turn for any other contact needs no query (the store is the only
+    /// process writing its file; a superset is harmless).
+    private func takeoverContacts() async throws -> Set<ContactID> {
+        if let known = contactsWithTakeovers.withLock({ $0 }) { return known }
+        let rows = try await read("SELECT DISTINCT contact_id FROM takeovers WHERE released_at IS NULL")
+        let loaded = Set(try rows.map { try $0.contactID("contact_id") })
+        return contactsWithTakeovers.withLock { cached in
+            if cached == nil { cached = loaded }
+            return cached ?? loaded
+        }
+    }
+
     public func activeTakeover(tenantID: TenantID, contactID: ContactID) async throws -> TakeoverRecord? {
+        if !(try await takeoverContacts().contains(contactID)) { return nil }
         let rows = try await read(
             "SELECT \(Self.takeoverColumns) FROM takeovers WHERE tenant_id = ? AND contact_id = ? AND released_at IS NULL",
             [.text(tenantID.rawValue), .int64(contactID.rawValue)]
@@ -15,7 +29,10 @@ extension SQLiteStore {
     }
 
     public func startTakeover(tenantID: TenantID, chatbotID: ChatbotID, contactID: ContactID, startedBy: String, at date: Date) async throws -> TakeoverStart {
-        try await withWriteTransaction { db in
+        // Known before the takeover commits, so no turn after it skips the check.
+        _ = try await takeoverContacts()
+        contactsWithTakeovers.withLock { _ = $0?.insert(contactID) }
+        return try await withWriteTransaction { db in
             let rows = try await db.query(
                 """
                 INSERT INTO takeovers (tenant_id, chatbot_id, contact_id, started_by, started_at) VALUES (?, ?, ?, ?, ?)

@@ -41,82 +41,120 @@ extension SQLiteStore {
         )
     }
 
+    /// Counts a turn's messages against its tenant's limits. Concurrent calls are metered
+    /// together, in the order they arrived: per tenant and period one upsert and one update
+    /// for the whole batch instead of four statements per turn.
     public func meterMessages(_ metering: MessageMetering) async throws -> MeterOutcome {
-        try await withWriteTransaction { db in
-            let tenant = SQLiteData.text(metering.tenantID.rawValue)
-            let date = metering.at
-            let day = SQLiteData.text(UsageCalendar.day(date))
-            let (year, month) = UsageCalendar.month(date)
-            // The period rows as they stand (created when missing).
-            let dayRows = try await db.query(
-                """
-                INSERT INTO usage_tracking (tenant_id, tracking_date, created_at, updated_at) VALUES (?, ?, ?, ?)
-                ON CONFLICT (tenant_id, tracking_date) DO UPDATE SET updated_at = excluded.updated_at
-                RETURNING daily_messages_sent, limit_exceeded_notified
-                """,
-                [tenant, day, .timestamp(date), .timestamp(date)]
-            )
-            let monthRows = try await db.query(
-                """
-                INSERT INTO monthly_usage_summary (tenant_id, year, month, created_at, updated_at) VALUES (?, ?, ?, ?, ?)
-                ON CONFLICT (tenant_id, year, month) DO UPDATE SET updated_at = excluded.updated_at
-                RETURNING total_messages_sent, limit_exceeded_notified
-                """,
-                [tenant, .int(year), .int(month), .timestamp(date), .timestamp(date)]
-            )
-            guard let dayRow = dayRows.first, let monthRow = monthRows.first else {
-                throw SQLiteStoreError.unexpectedResult("usage upsert returned no row")
-            }
-            let daySent = try dayRow.int("daily_messages_sent")
-            let monthSent = try monthRow.int("total_messages_sent")
-            let dayRoom = metering.dailyLimit.map { max(0, $0 - daySent) }
-            let monthRoom = metering.monthlyLimit.map { max(0, $0 - monthSent) }
-            let wanted = max(0, metering.wantedSends)
-            let allowed = min(wanted, dayRoom ?? Int.max, monthRoom ?? Int.max)
-            let overage = wanted - allowed + max(0, metering.withheld)
-            var exceeded: [UsagePeriod] = []
-            if overage > 0 {
-                if let dayRoom, dayRoom < wanted || dayRoom == 0 { exceeded.append(.day) }
-                if let monthRoom, monthRoom < wanted || monthRoom == 0 { exceeded.append(.month) }
-            }
-            var newly: [UsagePeriod] = []
-            if exceeded.contains(.day), try !dayRow.flag("limit_exceeded_notified") { newly.append(.day) }
-            if exceeded.contains(.month), try !monthRow.flag("limit_exceeded_notified") { newly.append(.month) }
-            _ = try await db.query(
-                """
-                UPDATE usage_tracking
-                SET daily_messages_sent = daily_messages_sent + ?, daily_messages_received = daily_messages_received + ?,
-                    overage_messages = overage_messages + ?, limit_exceeded_notified = MAX(limit_exceeded_notified, ?)
-                WHERE tenant_id = ? AND tracking_date = ?
-                """,
-                [.int(allowed), .int(max(0, metering.received)), .int(overage), .flag(newly.contains(.day)), tenant, day]
-            )
-            _ = try await db.query(
-                """
-                UPDATE monthly_usage_summary
-                SET total_messages_sent = total_messages_sent + ?, total_messages_received = total_messages_received + ?,
-                    overage_messages = overage_messages + ?, limit_exceeded_notified = MAX(limit_exceeded_notified, ?)
-                WHERE tenant_id = ? AND year = ? AND month = ?
-                """,
-                [.int(allowed), .int(max(0, metering.received)), .int(overage), .flag(newly.contains(.month)), tenant, .int(year), .int(month)]
-            )
-            for period in newly {
-                let limit = period == .day ? metering.dailyLimit : metering.monthlyLimit
-                let sent = period == .day ? daySent : monthSent
-                try await self.insertEvent(
-                    db,
-                    AnalyticsEventDraft(
-                        tenantID: metering.tenantID, chatbotID: metering.chatbotID, contactID: metering.contactID, type: "usage.limit_exceeded",
-                        data: [
-                            "period": period.rawValue, "limit": period == .day ? "daily_messages" : "monthly_messages",
-                            "value": limit.map(String.init) ?? "", "sent": "\(sent + allowed)",
-                            "date": period == .day ? UsageCalendar.day(date) : String(format: "%04d-%02d", year, month),
-                        ],
-                        at: date
-                    )
+        try await meterings.submit(metering) { batch in try await self.meterBatch(batch) }
+    }
+
+    private struct MeterPeriodKey: Hashable {
+        var tenantID: TenantID
+        var day: String
+        var year: Int
+        var month: Int
+    }
+
+    private func meterBatch(_ batch: [MessageMetering]) async throws -> [MeterOutcome] {
+        var order: [MeterPeriodKey] = []
+        var groups: [MeterPeriodKey: [Int]] = [:]
+        for (index, metering) in batch.enumerated() {
+            let (year, month) = UsageCalendar.month(metering.at)
+            let key = MeterPeriodKey(tenantID: metering.tenantID, day: UsageCalendar.day(metering.at), year: year, month: month)
+            if groups[key] == nil { order.append(key) }
+            groups[key, default: []].append(index)
+        }
+        let groupList = order.map { ($0, groups[$0] ?? []) }
+        return try await withWriteTransaction { db in
+            var outcomes = [MeterOutcome](repeating: MeterOutcome(allowedSends: 0, overage: 0, newlyExceeded: []), count: batch.count)
+            for (key, indexes) in groupList {
+                guard let first = indexes.first else { continue }
+                let tenant = SQLiteData.text(key.tenantID.rawValue)
+                let date = batch[first].at
+                // The period rows as they stand (created when missing).
+                let dayRows = try await db.query(
+                    """
+                    INSERT INTO usage_tracking (tenant_id, tracking_date, created_at, updated_at) VALUES (?, ?, ?, ?)
+                    ON CONFLICT (tenant_id, tracking_date) DO UPDATE SET updated_at = excluded.updated_at
+                    RETURNING daily_messages_sent, limit_exceeded_notified
+                    """,
+                    [tenant, .text(key.day), .timestamp(date), .timestamp(date)]
                 )
+                let monthRows = try await db.query(
+                    """
+                    INSERT INTO monthly_usage_summary (tenant_id, year, month, created_at, updated_at) VALUES (?, ?, ?, ?, ?)
+                    ON CONFLICT (tenant_id, year, month) DO UPDATE SET updated_at = excluded.updated_at
+                    RETURNING total_messages_sent, limit_exceeded_notified
+                    """,
+                    [tenant, .int(key.year), .int(key.month), .timestamp(date), .timestamp(date)]
+                )
+                guard let dayRow = dayRows.first, let monthRow = monthRows.first else {
+                    throw SQLiteStoreError.unexpectedResult("usage upsert returned no row")
+                }
+                var daySent = try dayRow.int("daily_messages_sent")
+                var monthSent = try monthRow.int("total_messages_sent")
+                var dayNotified = try dayRow.flag("limit_exceeded_notified")
+                var monthNotified = try monthRow.flag("limit_exceeded_notified")
+                var totalAllowed = 0, totalReceived = 0, totalOverage = 0
+                var events: [AnalyticsEventDraft] = []
+                for index in indexes {
+                    let metering = batch[index]
+                    let dayRoom = metering.dailyLimit.map { max(0, $0 - daySent) }
+                    let monthRoom = metering.monthlyLimit.map { max(0, $0 - monthSent) }
+                    let wanted = max(0, metering.wantedSends)
+                    let allowed = min(wanted, dayRoom ?? Int.max, monthRoom ?? Int.max)
+                    let overage = wanted - allowed + max(0, metering.withheld)
+                    var exceeded: [UsagePeriod] = []
+                    if overage > 0 {
+                        if let dayRoom, dayRoom < wanted || dayRoom == 0 { exceeded.append(.day) }
+                        if let monthRoom, monthRoom < wanted || monthRoom == 0 { exceeded.append(.month) }
+                    }
+                    var newly: [UsagePeriod] = []
+                    if exceeded.contains(.day), !dayNotified { newly.append(.day); dayNotified = true }
+                    if exceeded.contains(.month), !monthNotified { newly.append(.month); monthNotified = true }
+                    for period in newly {
+                        let limit = period == .day ? metering.dailyLimit : metering.monthlyLimit
+                        let sent = period == .day ? daySent : monthSent
+                        events.append(
+                            AnalyticsEventDraft(
+                                tenantID: metering.tenantID, chatbotID: metering.chatbotID, contactID: metering.contactID, type: "usage.limit_exceeded",
+                                data: [
+                                    "period": period.rawValue, "limit": period == .day ? "daily_messages" : "monthly_messages",
+                                    "value": limit.map(String.init) ?? "", "sent": "\(sent + allowed)",
+                                    "date": period == .day ? key.day : String(format: "%04d-%02d", key.year, key.month),
+                                ],
+                                at: metering.at
+                            )
+                        )
+                    }
+                    daySent += allowed
+                    monthSent += allowed
+                    totalAllowed += allowed
+                    totalReceived += max(0, metering.received)
+                    totalOverage += overage
+                    outcomes[index] = MeterOutcome(allowedSends: allowed, overage: overage, newlyExceeded: newly)
+                }
+                _ = try await db.query(
+                    """
+                    UPDATE usage_tracking
+                    SET daily_messages_sent = daily_messages_sent + ?, daily_messages_received = daily_messages_received + ?,
+                        overage_messages = overage_messages + ?, limit_exceeded_notified = MAX(limit_exceeded_notified, ?)
+                    WHERE tenant_id = ? AND tracking_date = ?
+                    """,
+                    [.int(totalAllowed), .int(totalReceived), .int(totalOverage), .flag(dayNotified), tenant, .text(key.day)]
+                )
+                _ = try await db.query(
+                    """
+                    UPDATE monthly_usage_summary
+                    SET total_messages_sent = total_messages_sent + ?, total_messages_received = total_messages_received + ?,
+                        overage_messages = overage_messages + ?, limit_exceeded_notified = MAX(limit_exceeded_notified, ?)
+                    WHERE tenant_id = ? AND year = ? AND month = ?
+                    """,
+                    [.int(totalAllowed), .int(totalReceived), .int(totalOverage), .flag(monthNotified), tenant, .int(key.year), .int(key.month)]
+                )
+                for event in events { try await self.insertEvent(db, event) }
             }
-            return MeterOutcome(allowedSends: allowed, overage: overage, newlyExceeded: newly)
+            return outcomes
         }
     }
 

@@ -33,10 +33,16 @@ public final class SQLiteStore: Store {
     let combiner = WriteCombiner()
     let turnCompletions = Coalescer<TurnCompletion, [OutboxEntry]>()
     let sendOutcomes = Coalescer<RecordedSendOutcome, Void>()
+    /// Usage metering of concurrent turns, one batch per write.
+    let meterings = Coalescer<MessageMetering, MeterOutcome>()
     /// Contacts that have (or had) an active instruction, loaded on first use and kept current by
     /// `addInstruction`: a turn for any other contact needs no query. A superset is harmless;
     /// the store assumes it is the only process adding instructions to its file.
     let contactsWithInstructions = Mutex<Set<ContactID>?>(nil)
+    /// Contacts that have (or had) a live takeover; see `activeTakeover`.
+    let contactsWithTakeovers = Mutex<Set<ContactID>?>(nil)
+    /// Stored knowledge base entries per "tenant/chatbot", and a counter of changes.
+    let knowledgeCache = Mutex<(generation: Int, entries: [String: [KnowledgeRecord]])>((0, [:]))
     let logger: Logger
     private let isClosed = Mutex(false)
 

@@ -370,8 +370,9 @@ actor Dispatcher {
             return
         }
         do {
-            let result = try await engine.runTurn(work.messages, state: state.current)
-            await outbox.submit(result.outbox)
+            let runtime = state.current
+            let result = try await engine.runTurn(work.messages, state: runtime)
+            await outbox.submit(result.outbox, from: runtime.snapshot)
             await finished(work, failed: false)
         } catch {
             turnFailed(work, error: error)
@@ -396,8 +397,9 @@ actor Dispatcher {
                 let debounced = state.current.snapshot.runtime.debounceSeconds > 0
                 let pending = try await store.pendingInbound(of: conversation, limit: debounced ? 200 : 1)
                 if !pending.isEmpty {
-                    let result = try await engine.runTurn(pending, state: state.current)
-                    await outbox.submit(result.outbox)
+                    let runtime = state.current
+                    let result = try await engine.runTurn(pending, state: runtime)
+                    await outbox.submit(result.outbox, from: runtime.snapshot)
                 }
                 let answered = Set(pending.map(\.id))
                 outcome = .success(work.messages.filter { !answered.contains($0.id) && !pending.isEmpty })

@@ -3,6 +3,7 @@ import Foundation
 import Logging
 import Metrics
 import SwiftRepliesChannels
+import SwiftRepliesConfig
 import SwiftRepliesCore
 import SwiftRepliesRuntime
 
@@ -14,6 +15,8 @@ actor OutboxSender {
     private let store: any Store
     private let state: RuntimeStateHolder
     private let channels: [ProviderKind: any MessagingChannel]
+    /// Chatbots as the turns that queued replies saw them (see `submit(_:from:)`).
+    private var rememberedChatbots: [ChatbotID: RememberedChatbot] = [:]
     private let logger: Logger
     private let policy: RetryPolicy
     private let maximumConcurrentSends: Int
@@ -51,10 +54,33 @@ actor OutboxSender {
     /// Entries waiting in memory and conversations sending, for `/health`.
     var depth: Int { waitingCount + sending.count }
 
-    /// Queues entries for sending now.
-    func submit(_ entries: [OutboxEntry]) {
+    /// Queues entries for sending now. `snapshot` is the configuration the turn that wrote them
+    /// ran on: their chatbot's channels are remembered from it, so replies of a turn that
+    /// finished before its tenant was removed (or its number changed) are still sent.
+    func submit(_ entries: [OutboxEntry], from snapshot: ConfigSnapshot? = nil) {
+        if let snapshot {
+            for entry in entries where rememberedChatbots[entry.conversation.chatbotID]?.revision != snapshot.revision {
+                guard let chatbot = snapshot.chatbot(entry.conversation.chatbotID) else { continue }
+                let accounts = snapshot.accounts.filter { id, _ in chatbot.channels.contains { $0.accountID == id } }
+                rememberedChatbots[chatbot.id] = RememberedChatbot(revision: snapshot.revision, chatbot: chatbot, accounts: accounts)
+            }
+        }
         add(entries, pollStartedAt: nil)
         wake.yield()
+    }
+
+    /// A chatbot as the configuration of a finished turn had it.
+    struct RememberedChatbot: Sendable {
+        var revision: Int
+        var chatbot: ChatbotDefinition
+        var accounts: [String: ProviderAccount]
+    }
+
+    /// The chatbot and accounts to send an entry through: the configuration in force, else the
+    /// one its turn ran on (its tenant was removed since).
+    private func sendingConfiguration(_ entry: OutboxEntry, current snapshot: ConfigSnapshot) -> (ChatbotDefinition, [String: ProviderAccount])? {
+        if let chatbot = snapshot.chatbot(entry.conversation.chatbotID) { return (chatbot, snapshot.accounts) }
+        return rememberedChatbots[entry.conversation.chatbotID].map { ($0.chatbot, $0.accounts) }
     }
 
     private func add(_ entries: [OutboxEntry], pollStartedAt: ContinuousClock.Instant?) {
@@ -185,7 +211,7 @@ actor OutboxSender {
     }
 
     private nonisolated func attempt(_ entry: OutboxEntry) async -> SendOutcome {
-        let snapshot = state.current.snapshot
+        let configuration = await sendingConfiguration(entry, current: state.current.snapshot)
         let tenant = entry.conversation.tenantID.rawValue
         var logger = self.logger
         logger.handler.metadata.merge(
@@ -194,10 +220,10 @@ actor OutboxSender {
                 "contact.id": "\(entry.conversation.contactID)", "message.id": "\(entry.id)",
             ]
         ) { $1 }
-        guard let chatbot = snapshot.chatbot(entry.conversation.chatbotID),
+        guard let (chatbot, accounts) = configuration,
             let binding = chatbot.channels.first(where: { $0.provider == entry.provider && $0.isEnabled && channels[$0.provider] != nil })
                 ?? chatbot.channels.first(where: { $0.isEnabled && channels[$0.provider] != nil }),
-            let account = snapshot.accounts[binding.accountID], account.isEnabled, let channel = channels[binding.provider]
+            let account = accounts[binding.accountID], account.isEnabled, let channel = channels[binding.provider]
         else {
             Counter(label: "swiftreplies_sends_total", dimensions: [("tenant", tenant), ("outcome", "no_channel")]).increment()
             logger.warning("no enabled channel to send through")

@@ -93,11 +93,7 @@ import Testing
         do {
             let (problems, lostToRemoval, summary) = try await audit.run(on: server, destinations: destinations)
             #expect(problems.isEmpty, "\(problems.count) problems (\(summary)):\n\(problems.prefix(15).joined(separator: "\n"))")
-            // The same bug `repliesQueuedBeforeTheirTenantIsRemovedAreStillSent` shows
-            // deterministically; under load it happens only when a send lags behind the removal.
-            withKnownIssue("OutboxSender.attempt sends through the snapshot in force at send time", isIntermittent: true) {
-                #expect(lostToRemoval.isEmpty, "replies lost to a tenant removal:\n\(lostToRemoval.joined(separator: "\n"))")
-            }
+            #expect(lostToRemoval.isEmpty, "replies lost to a tenant removal:\n\(lostToRemoval.joined(separator: "\n"))")
             print("reload under load: \(summary)")
             return summary
         } catch {
@@ -255,15 +251,8 @@ import Testing
     /// outbox, must still reach the customer even when they are sent after the reload. The
     /// provider is slow for AstroSouks, so the second and third replies wait behind the first
     /// (one send at a time per conversation) while AstroSouks is removed.
-    ///
-    /// Fails today: `OutboxSender.attempt` looks the chatbot up in the snapshot in force at send
-    /// time, finds none, and records the queued replies as failed (`no_channel`), never sent.
-    @Test(
-        .disabled(
-            "bug: OutboxSender.attempt (Sources/SwiftRepliesServer/Outbox/OutboxSender.swift:188) resolves the channel from the snapshot in force at send time, so replies of turns answered before their tenant was removed fail with no_channel"
-        )
-    )
-    func repliesQueuedBeforeTheirTenantIsRemovedAreStillSent() async throws {
+    /// (The outbox sends them through the chatbot as the turn's configuration had it.)
+    @Test func repliesQueuedBeforeTheirTenantIsRemovedAreStillSent() async throws {
         let slowAstro: @Sendable (FakeProviderServer.Received) async throws -> Response = { request in
             if request.path == LoadDestination.astro.sendPath { try await Task.sleep(for: .milliseconds(600)) }
             return FakeProviderServer.json(.ok, #"{"messaging_product":"whatsapp","messages":[{"id":"wamid.sent-\#(UUID().uuidString)"}]}"#)
