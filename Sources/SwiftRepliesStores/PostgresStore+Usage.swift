@@ -1,0 +1,217 @@
+import Foundation
+import PostgresNIO
+import SwiftRepliesCore
+
+extension PostgresStore {
+    public func usage(tenantID: TenantID, at date: Date) async throws -> UsageReport {
+        let day = UsageCalendar.day(date)
+        let (year, month) = UsageCalendar.month(date)
+        let range = UsageCalendar.monthRange(date)
+        let tenant = tenantID.rawValue
+        let counts = try await tenantTransaction(tenantID) { connection -> [Int] in
+            let rows = try await connection.query(
+                """
+                SELECT
+                    d.daily_messages_sent, d.daily_messages_received, d.overage_messages, d.live_takeovers_used, d.actions_created, d.api_calls_made,
+                    m.total_messages_sent, m.total_messages_received, m.overage_messages, month.takeovers, month.actions, month.api_calls
+                FROM (
+                    SELECT COALESCE(SUM(live_takeovers_used), 0)::bigint AS takeovers, COALESCE(SUM(actions_created), 0)::bigint AS actions,
+                           COALESCE(SUM(api_calls_made), 0)::bigint AS api_calls
+                    FROM usage_tracking
+                    WHERE tenant_id = \(tenant) AND tracking_date BETWEEN \(range.first)::date AND \(range.last)::date
+                ) AS month
+                LEFT JOIN usage_tracking d ON d.tenant_id = \(tenant) AND d.tracking_date = \(day)::date
+                LEFT JOIN monthly_usage_summary m ON m.tenant_id = \(tenant) AND m.year = \(year) AND m.month = \(month)
+                """,
+                logger: self.logger
+            )
+            guard
+                let row = try await Self.first(rows, {
+                    try $0.decode((Int?, Int?, Int?, Int?, Int?, Int?, Int?, Int?, Int?, Int, Int, Int).self)
+                })
+            else {
+                throw PostgresStoreError.unexpectedResult("usage returned no row")
+            }
+            return [
+                row.0 ?? 0, row.1 ?? 0, row.2 ?? 0, row.3 ?? 0, row.4 ?? 0, row.5 ?? 0, row.6 ?? 0, row.7 ?? 0, row.8 ?? 0, row.9, row.10, row.11,
+            ]
+        }
+        return UsageReport(
+            day: DailyUsage(
+                date: day, messagesSent: counts[0], messagesReceived: counts[1], overageMessages: counts[2], liveTakeoversUsed: counts[3],
+                actionsCreated: counts[4], apiCallsMade: counts[5]
+            ),
+            month: MonthlyUsage(
+                year: year, month: month, messagesSent: counts[6], messagesReceived: counts[7], overageMessages: counts[8], liveTakeoversUsed: counts[9],
+                actionsCreated: counts[10], apiCallsMade: counts[11]
+            )
+        )
+    }
+
+    public func meterMessages(_ metering: MessageMetering) async throws -> MeterOutcome {
+        let tenant = metering.tenantID.rawValue
+        let date = metering.at
+        let day = UsageCalendar.day(date)
+        let (year, month) = UsageCalendar.month(date)
+        return try await tenantTransaction(metering.tenantID) { connection in
+            // The period rows as they stand (created when missing), locked until the end of the
+            // transaction: concurrent meterings of the tenant take turns, as in SQLite.
+            let dayRows = try await connection.query(
+                """
+                INSERT INTO usage_tracking (tenant_id, tracking_date, created_at, updated_at) VALUES (\(tenant), \(day)::date, \(date), \(date))
+                ON CONFLICT (tenant_id, tracking_date) DO UPDATE SET updated_at = excluded.updated_at
+                RETURNING daily_messages_sent, limit_exceeded_notified
+                """,
+                logger: self.logger
+            )
+            let dayRow = try await Self.first(dayRows) { try $0.decode((Int, Bool).self) }
+            let monthRows = try await connection.query(
+                """
+                INSERT INTO monthly_usage_summary (tenant_id, year, month, created_at, updated_at) VALUES (\(tenant), \(year), \(month), \(date), \(date))
+                ON CONFLICT (tenant_id, year, month) DO UPDATE SET updated_at = excluded.updated_at
+                RETURNING total_messages_sent, limit_exceeded_notified
+                """,
+                logger: self.logger
+            )
+            let monthRow = try await Self.first(monthRows) { try $0.decode((Int, Bool).self) }
+            guard let (daySent, dayNotified) = dayRow, let (monthSent, monthNotified) = monthRow else {
+                throw PostgresStoreError.unexpectedResult("usage upsert returned no row")
+            }
+            let dayRoom = metering.dailyLimit.map { max(0, $0 - daySent) }
+            let monthRoom = metering.monthlyLimit.map { max(0, $0 - monthSent) }
+            let wanted = max(0, metering.wantedSends)
+            let allowed = min(wanted, dayRoom ?? Int.max, monthRoom ?? Int.max)
+            let overage = wanted - allowed + max(0, metering.withheld)
+            let received = max(0, metering.received)
+            var exceeded: [UsagePeriod] = []
+            if overage > 0 {
+                if let dayRoom, dayRoom < wanted || dayRoom == 0 { exceeded.append(.day) }
+                if let monthRoom, monthRoom < wanted || monthRoom == 0 { exceeded.append(.month) }
+            }
+            var newly: [UsagePeriod] = []
+            if exceeded.contains(.day), !dayNotified { newly.append(.day) }
+            if exceeded.contains(.month), !monthNotified { newly.append(.month) }
+            try await connection.query(
+                """
+                UPDATE usage_tracking
+                SET daily_messages_sent = daily_messages_sent + \(allowed), daily_messages_received = daily_messages_received + \(received),
+                    overage_messages = overage_messages + \(overage), limit_exceeded_notified = limit_exceeded_notified OR \(newly.contains(.day))
+                WHERE tenant_id = \(tenant) AND tracking_date = \(day)::date
+                """,
+                logger: self.logger
+            )
+            try await connection.query(
+                """
+                UPDATE monthly_usage_summary
+                SET total_messages_sent = total_messages_sent + \(allowed), total_messages_received = total_messages_received + \(received),
+                    overage_messages = overage_messages + \(overage), limit_exceeded_notified = limit_exceeded_notified OR \(newly.contains(.month))
+                WHERE tenant_id = \(tenant) AND year = \(year) AND month = \(month)
+                """,
+                logger: self.logger
+            )
+            for period in newly {
+                let limit = period == .day ? metering.dailyLimit : metering.monthlyLimit
+                let sent = period == .day ? daySent : monthSent
+                try await self.insertEvent(
+                    connection,
+                    AnalyticsEventDraft(
+                        tenantID: metering.tenantID, chatbotID: metering.chatbotID, contactID: metering.contactID, type: "usage.limit_exceeded",
+                        data: [
+                            "period": period.rawValue, "limit": period == .day ? "daily_messages" : "monthly_messages",
+                            "value": limit.map(String.init) ?? "", "sent": "\(sent + allowed)",
+                            "date": period == .day ? day : String(format: "%04d-%02d", year, month),
+                        ],
+                        at: date
+                    )
+                )
+            }
+            return MeterOutcome(allowedSends: allowed, overage: overage, newlyExceeded: newly)
+        }
+    }
+
+    public func incrementUsage(tenantID: TenantID, _ increments: UsageIncrements, at date: Date) async throws {
+        try await tenantTransaction(tenantID) { connection in
+            try await self.bumpUsage(connection, tenantID: tenantID, increments, at: date)
+        }
+    }
+
+    @discardableResult
+    public func recordEvent(_ event: AnalyticsEventDraft) async throws -> Int64 {
+        try await tenantTransaction(event.tenantID) { connection in try await self.insertEvent(connection, event) }
+    }
+
+    public func events(tenantID: TenantID, type: String?, limit: Int) async throws -> [AnalyticsEventRecord] {
+        let limit = max(0, limit)
+        return try await tenantTransaction(tenantID) { connection in
+            let rows = try await connection.query(
+                """
+                SELECT id, tenant_id, chatbot_id, contact_id, event_type, event_data::text, created_at
+                FROM analytics_events
+                WHERE tenant_id = \(tenantID.rawValue) AND (\(type)::text IS NULL OR event_type = \(type)::text)
+                ORDER BY id DESC
+                LIMIT \(limit)
+                """,
+                logger: self.logger
+            )
+            return try await Self.all(rows) { row in
+                let (id, tenant, chatbot, contact, type, data, at) = try row.decode((Int64, String, String?, Int64?, String, String, Date).self)
+                return AnalyticsEventRecord(
+                    id: id, tenantID: TenantID(tenant), chatbotID: chatbot.map { ChatbotID($0) }, contactID: contact.map { ContactID($0) }, type: type,
+                    data: OperationsJSON.map(data), at: at
+                )
+            }
+        }
+    }
+
+    /// Host work across tenants (like `syncDirectory`), so it runs as the host role: one upsert
+    /// over `unnest` of the tenants' subscriptions; a row whose values did not change is not
+    /// rewritten.
+    public func syncSubscriptions(_ tenants: [TenantDefinition], at date: Date) async throws {
+        guard !tenants.isEmpty else { return }
+        var ids: [String] = [], plans: [String] = [], configs: [String] = []
+        // Limits travel as text, '' for none (arrays of optionals cannot be bound).
+        var dailyMessages: [String] = [], monthlyMessages: [String] = [], dailyCampaigns: [String] = [], monthlyCampaigns: [String] = []
+        func text(_ limit: Int?) -> String { limit.map(String.init) ?? "" }
+        for tenant in tenants {
+            let subscription = tenant.subscription
+            var limits: [String: Any] = [:]
+            for key in SubscriptionLimits.keys { limits[key] = subscription.limits[key] ?? NSNull() }
+            let config: [String: Any] = [
+                "features": Dictionary(uniqueKeysWithValues: FeatureFlags.keys.map { ($0, subscription.features.isEnabled($0)) }), "limits": limits,
+            ]
+            ids.append(tenant.id.rawValue)
+            plans.append(subscription.plan)
+            configs.append(String(decoding: try JSONSerialization.data(withJSONObject: config, options: [.sortedKeys]), as: UTF8.self))
+            dailyMessages.append(text(subscription.limits.dailyMessages))
+            monthlyMessages.append(text(subscription.limits.monthlyMessages))
+            dailyCampaigns.append(text(subscription.limits.dailyCampaigns))
+            monthlyCampaigns.append(text(subscription.limits.monthlyCampaigns))
+        }
+        let (tenantIDs, tenantPlans, tenantConfigs) = (ids, plans, configs)
+        let limits = (dailyMessages, monthlyMessages, dailyCampaigns, monthlyCampaigns)
+        try await hostTransaction { connection in
+            _ = try await connection.query(
+                """
+                INSERT INTO subscriptions (
+                    tenant_id, plan, config, daily_message_limit, monthly_message_limit, daily_campaign_limit, monthly_campaign_limit,
+                    created_at, updated_at
+                )
+                SELECT t, p, c::jsonb, NULLIF(dm, '')::integer, NULLIF(mm, '')::integer, NULLIF(dc, '')::integer, NULLIF(mc, '')::integer,
+                       \(date), \(date)
+                FROM unnest(\(tenantIDs)::text[], \(tenantPlans)::text[], \(tenantConfigs)::text[], \(limits.0)::text[], \(limits.1)::text[],
+                            \(limits.2)::text[], \(limits.3)::text[]) AS v(t, p, c, dm, mm, dc, mc)
+                ORDER BY t
+                ON CONFLICT (tenant_id) DO UPDATE SET
+                    plan = excluded.plan, config = excluded.config, daily_message_limit = excluded.daily_message_limit,
+                    monthly_message_limit = excluded.monthly_message_limit, daily_campaign_limit = excluded.daily_campaign_limit,
+                    monthly_campaign_limit = excluded.monthly_campaign_limit, is_active = true, updated_at = excluded.updated_at
+                WHERE (subscriptions.plan, subscriptions.config, subscriptions.daily_message_limit, subscriptions.monthly_message_limit,
+                       subscriptions.daily_campaign_limit, subscriptions.monthly_campaign_limit)
+                    IS DISTINCT FROM (excluded.plan, excluded.config, excluded.daily_message_limit, excluded.monthly_message_limit,
+                       excluded.daily_campaign_limit, excluded.monthly_campaign_limit)
+                """,
+                logger: self.logger
+            )
+        }
+    }
+}
