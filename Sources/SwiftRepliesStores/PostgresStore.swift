@@ -75,6 +75,9 @@ public final class PostgresStore: Store {
             description: PostgresURL.redacted(url), logger: logger
         )
         store.startPool()
+        // Give the pool's task a moment to start before the first lease (postgres-nio warns
+        // about a lease before `run()`, though it would wait for it).
+        try? await Task.sleep(for: .milliseconds(5))
         do {
             try await store.ping()
         } catch {
