@@ -1,11 +1,11 @@
 import Foundation
-import Logging
-import SQLiteNIO
 import SwiftRepliesCore
 import SwiftRepliesStores
+import Testing
 
-/// A migrated SQLite store in a temporary file with two tenants (`acme`, `globex`), one chatbot
-/// each, for the `OperatorStore` tests. Removed afterwards.
+/// A fresh, migrated database of one backend (a temporary SQLite file or a new PostgreSQL
+/// database, see `TestDatabase`) with two tenants (`acme`, `globex`), one chatbot each, for the
+/// `OperatorStore` tests. Dropped afterwards.
 struct OperatorStoreFixture {
     static let acme: TenantID = "acme"
     static let globex: TenantID = "globex"
@@ -13,8 +13,9 @@ struct OperatorStoreFixture {
     static let globexBot: ChatbotID = "globex-support"
     static let base = Date(timeIntervalSince1970: 1_750_000_000)
 
-    let path: String
-    let store: SQLiteStore
+    /// The database, for reading rows the protocol does not show.
+    let database: TestDatabase
+    let store: any OperatorStore
 
     static func tenants() -> [TenantDefinition] {
         let subscription = Subscription(plan: "starter", limits: SubscriptionLimits(dailyMessages: 3), features: .all)
@@ -30,24 +31,26 @@ struct OperatorStoreFixture {
         ]
     }
 
-    /// Runs `body` with a fresh store; always shuts it down and removes the files.
-    static func with(_ body: (OperatorStoreFixture) async throws -> Void) async throws {
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("swiftreplies-ops-\(UUID().uuidString).sqlite").path
-        var logger = Logger(label: "test.operations")
-        logger.logLevel = .warning
-        let store = try await SQLiteStore.open(path: path, logger: logger)
-        defer {
-            for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) }
-        }
+    /// Runs `body` with a fresh store of `backend`; always shuts it down and removes the database.
+    static func with(_ backend: StoreBackend, _ body: (OperatorStoreFixture) async throws -> Void) async throws {
+        let database = try await TestDatabase.make(backend)
         do {
-            try await store.migrateUp()
-            try await store.syncDirectory(tenants())
-            try await body(OperatorStoreFixture(path: path, store: store))
-            try await store.shutdown()
+            let opened = try await database.open()
+            do {
+                let store = try #require(opened as? any OperatorStore, "the \(backend) store does not implement OperatorStore")
+                try await store.migrateUp()
+                try await store.syncDirectory(tenants())
+                try await body(OperatorStoreFixture(database: database, store: store))
+                try await opened.shutdown()
+            } catch {
+                try? await opened.shutdown()
+                throw error
+            }
         } catch {
-            try? await store.shutdown()
+            await database.remove()
             throw error
         }
+        await database.remove()
     }
 
     /// A contact of `tenant`.
@@ -75,16 +78,27 @@ struct OperatorStoreFixture {
         )
     }
 
-    /// A value read straight from the database file.
-    func integer(_ sql: String, _ binds: [SQLiteData] = []) async throws -> Int? {
-        let connection = try await SQLiteConnection.open(storage: .file(path: path))
-        do {
-            let rows = try await connection.query(sql, binds)
-            try await connection.close()
-            return rows.first?.columns.first?.data.integer.map { Int($0) }
-        } catch {
-            try? await connection.close()
-            throw error
+    /// A value read straight from the database (as its owner; `?` placeholders on both backends).
+    func integer(_ sql: String, _ binds: [String] = []) async throws -> Int? {
+        try await database.integer(sql, binds)
+    }
+
+    /// 1 when `table` has a column `column`, 0 otherwise, read from the database's catalogue.
+    func columnCount(table: String, column: String) async throws -> Int? {
+        switch database.backend {
+        case .sqlite: return try await integer("SELECT COUNT(*) FROM pragma_table_info(?) WHERE name = ?", [table, column])
+        case .postgres:
+            return try await integer(
+                "SELECT COUNT(*) FROM information_schema.columns WHERE table_schema = 'public' AND table_name = ? AND column_name = ?", [table, column]
+            )
+        }
+    }
+
+    /// 1 when an index called `name` exists, 0 otherwise.
+    func indexCount(_ name: String) async throws -> Int? {
+        switch database.backend {
+        case .sqlite: return try await integer("SELECT COUNT(*) FROM sqlite_master WHERE type = 'index' AND name = ?", [name])
+        case .postgres: return try await integer("SELECT COUNT(*) FROM pg_indexes WHERE schemaname = 'public' AND indexname = ?", [name])
         }
     }
 }

@@ -3,15 +3,17 @@ import SwiftRepliesCore
 import SwiftRepliesStores
 import Testing
 
-/// The SQLite implementation of `OperatorStore`: every operation scoped to its tenant, the
+/// `OperatorStore` on every available backend (SQLite, and PostgreSQL when
+/// `SWIFTREPLIES_TEST_POSTGRES_URL` is set), unchanged: every operation scoped to its tenant, the
 /// Actions Center's single decision and auto-approval, usage metering against limits, takeovers.
 @Suite struct OperatorStoreTests {
     typealias F = OperatorStoreFixture
 
     // MARK: API keys
 
-    @Test func apiKeysAreScopedNamedOnceAndLimited() async throws {
-        try await F.with { f in
+    @Test(arguments: StoreBackend.available)
+    func apiKeysAreScopedNamedOnceAndLimited(_ backend: StoreBackend) async throws {
+        try await F.with(backend) { f in
             let now = F.base
             let first = try await f.store.createAPIKey(NewAPIKey(tenantID: F.acme, name: "ops", hash: "h1", scopes: ["read"], expiresAt: nil, createdAt: now), maximumActive: 2)
             #expect(first.scopes == ["read"])
@@ -49,8 +51,9 @@ import Testing
 
     // MARK: Actions
 
-    @Test func actionIsDecidedOnceAndOnlyByItsTenant() async throws {
-        try await F.with { f in
+    @Test(arguments: StoreBackend.available)
+    func actionIsDecidedOnceAndOnlyByItsTenant(_ backend: StoreBackend) async throws {
+        try await F.with(backend) { f in
             let customer = try await f.contact(F.acme, "96170000001")
             guard case .pending(let action) = try await f.store.createAction(f.draft(contact: customer.id), dailyLimit: nil, dayStart: F.base) else {
                 Issue.record("expected a pending action")
@@ -92,8 +95,9 @@ import Testing
         }
     }
 
-    @Test func autoApproveSimilarCoversSameTypeNoLargerAmountSameTenant() async throws {
-        try await F.with { f in
+    @Test(arguments: StoreBackend.available)
+    func autoApproveSimilarCoversSameTypeNoLargerAmountSameTenant(_ backend: StoreBackend) async throws {
+        try await F.with(backend) { f in
             let customer = try await f.contact(F.acme, "96170000001")
             guard case .pending(let first) = try await f.store.createAction(f.draft(contact: customer.id, amount: 20), dailyLimit: nil, dayStart: F.base) else {
                 Issue.record("expected a pending action")
@@ -129,8 +133,9 @@ import Testing
         }
     }
 
-    @Test func dailyActionLimitAndExpiry() async throws {
-        try await F.with { f in
+    @Test(arguments: StoreBackend.available)
+    func dailyActionLimitAndExpiry(_ backend: StoreBackend) async throws {
+        try await F.with(backend) { f in
             let customer = try await f.contact(F.acme, "96170000001")
             for minute in 0..<2 {
                 let outcome = try await f.store.createAction(
@@ -164,8 +169,9 @@ import Testing
 
     // MARK: Usage
 
-    @Test func meteringStopsAtTheLimitCountsOverageAndNotifiesOncePerPeriod() async throws {
-        try await F.with { f in
+    @Test(arguments: StoreBackend.available)
+    func meteringStopsAtTheLimitCountsOverageAndNotifiesOncePerPeriod(_ backend: StoreBackend) async throws {
+        try await F.with(backend) { f in
             func meter(_ wanted: Int, withheld: Int = 0, at date: Date = F.base, daily: Int? = 3, monthly: Int? = 100) async throws -> MeterOutcome {
                 try await f.store.meterMessages(
                     MessageMetering(tenantID: F.acme, received: 1, wantedSends: wanted, withheld: withheld, dailyLimit: daily, monthlyLimit: monthly, at: date)
@@ -196,8 +202,9 @@ import Testing
 
     // MARK: Contacts, knowledge, takeovers, webhooks
 
-    @Test func contactsAreFilteredUpdatedAndScoped() async throws {
-        try await F.with { f in
+    @Test(arguments: StoreBackend.available)
+    func contactsAreFilteredUpdatedAndScoped(_ backend: StoreBackend) async throws {
+        try await F.with(backend) { f in
             let ali = try await f.contact(F.acme, "96170000001", name: "Ali")
             let maya = try await f.contact(F.acme, "96171111111", name: "Maya")
             _ = try await f.contact(F.globex, "96170000001", name: "Ali at Globex")
@@ -220,8 +227,9 @@ import Testing
         }
     }
 
-    @Test func conversationPagesAndPruning() async throws {
-        try await F.with { f in
+    @Test(arguments: StoreBackend.available)
+    func conversationPagesAndPruning(_ backend: StoreBackend) async throws {
+        try await F.with(backend) { f in
             var ids: [MessageID] = []
             for minute in 0..<5 {
                 let stored = try await f.inbound(F.acme, F.acmeBot, from: "96170000001", text: "message \(minute)", at: F.base.addingTimeInterval(Double(minute) * 60))
@@ -247,8 +255,9 @@ import Testing
         }
     }
 
-    @Test func knowledgeEntriesBelongToTheirChatbotAndTenant() async throws {
-        try await F.with { f in
+    @Test(arguments: StoreBackend.available)
+    func knowledgeEntriesBelongToTheirChatbotAndTenant(_ backend: StoreBackend) async throws {
+        try await F.with(backend) { f in
             let entry = try await f.store.addKnowledgeEntry(
                 tenantID: F.acme, chatbotID: F.acmeBot, draft: KnowledgeDraft(category: "shipping", question: "Do you ship to Tripoli?", answer: "Yes, in 2 days."),
                 at: F.base
@@ -268,8 +277,9 @@ import Testing
         }
     }
 
-    @Test func takeoverIsOnePerContactCountedAndReleased() async throws {
-        try await F.with { f in
+    @Test(arguments: StoreBackend.available)
+    func takeoverIsOnePerContactCountedAndReleased(_ backend: StoreBackend) async throws {
+        try await F.with(backend) { f in
             let customer = try await f.contact(F.acme, "96170000001")
             guard case .started(let takeover) = try await f.store.startTakeover(
                 tenantID: F.acme, chatbotID: F.acmeBot, contactID: customer.id, startedBy: "api_key:ops", at: F.base
@@ -298,8 +308,9 @@ import Testing
         }
     }
 
-    @Test func webhooksAreLimitedPerTenant() async throws {
-        try await F.with { f in
+    @Test(arguments: StoreBackend.available)
+    func webhooksAreLimitedPerTenant(_ backend: StoreBackend) async throws {
+        try await F.with(backend) { f in
             let draft = WebhookDraft(tenantID: F.acme, chatbotID: nil, url: "https://example.test/hook", events: ["action.created"], secret: "s", createdAt: F.base)
             let hook = try await f.store.createWebhook(draft, maximum: 1)
             #expect(hook.events == ["action.created"])
@@ -311,21 +322,116 @@ import Testing
         }
     }
 
-    @Test func subscriptionsAreMirrored() async throws {
-        try await F.with { f in
+    @Test(arguments: StoreBackend.available)
+    func subscriptionsAreMirrored(_ backend: StoreBackend) async throws {
+        try await F.with(backend) { f in
             try await f.store.syncSubscriptions(F.tenants(), at: F.base)
             #expect(try await f.integer("SELECT daily_message_limit FROM subscriptions WHERE tenant_id = 'acme'") == 3)
             #expect(try await f.integer("SELECT COUNT(*) FROM subscriptions") == 2)
         }
     }
 
-    @Test func operationsMigrationRollsBackAndForth() async throws {
-        try await F.with { f async throws in
+    @Test(arguments: StoreBackend.available)
+    func operationsMigrationRollsBackAndForth(_ backend: StoreBackend) async throws {
+        try await F.with(backend) { f async throws in
             #expect(try await f.store.migrationStatus().current == 3)
             #expect(try await f.store.migrateDown(to: 2) == [3])
-            #expect(try await f.integer("SELECT COUNT(*) FROM pragma_table_info('actions') WHERE name = 'outcome_delivered_at'") == 0)
+            #expect(try await f.columnCount(table: "actions", column: "outcome_delivered_at") == 0)
+            #expect(try await f.columnCount(table: "api_keys", column: "rate_limit_per_hour") == 0)
+            #expect(try await f.indexCount("idx_actions_undelivered") == 0)
             #expect(try await f.store.migrateUp() == [3])
-            #expect(try await f.integer("SELECT COUNT(*) FROM pragma_table_info('actions') WHERE name = 'outcome_delivered_at'") == 1)
+            #expect(try await f.columnCount(table: "actions", column: "outcome_delivered_at") == 1)
+            #expect(try await f.columnCount(table: "api_keys", column: "rate_limit_per_hour") == 1)
+            #expect(try await f.indexCount("idx_actions_undelivered") == 1)
+        }
+    }
+
+    // MARK: Concurrency (several replicas share a PostgreSQL database)
+
+    @Test(arguments: StoreBackend.available)
+    func concurrentRequestsDecideOnceAndRespectLimits(_ backend: StoreBackend) async throws {
+        try await F.with(backend) { f in
+            let store = f.store
+            let customer = try await f.contact(F.acme, "96170000001")
+            guard case .pending(let action) = try await store.createAction(f.draft(contact: customer.id), dailyLimit: nil, dayStart: F.base) else {
+                Issue.record("expected a pending action")
+                return
+            }
+            // Six operators decide at once: one decision wins.
+            let results = try await withThrowingTaskGroup(of: ActionResolveResult.self) { group in
+                for index in 0..<6 {
+                    group.addTask {
+                        try await store.resolveAction(
+                            tenantID: F.acme, id: action.id,
+                            decision: ActionDecision(
+                                status: index.isMultiple(of: 2) ? .approved : .denied, response: nil, autoApproveSimilar: false,
+                                resolvedBy: "api_key:op\(index)", at: F.base
+                            )
+                        )
+                    }
+                }
+                return try await group.reduce(into: []) { $0.append($1) }
+            }
+            let winners = results.compactMap { result -> ActionRecord? in
+                if case .resolved(let record) = result { return record }
+                return nil
+            }
+            #expect(winners.count == 1)
+            #expect(results.filter { if case .alreadyResolved = $0 { return true } else { return false } }.count == 5)
+            #expect(try await store.action(tenantID: F.acme, id: action.id)?.resolvedBy == winners.first?.resolvedBy)
+            #expect(try await store.events(tenantID: F.acme, type: "action.resolved", limit: 10).count == 1)
+
+            // Six requests at once against a daily limit of 3 (one already made today).
+            let created = try await withThrowingTaskGroup(of: ActionCreation.self) { group in
+                for minute in 1...6 {
+                    group.addTask {
+                        try await store.createAction(
+                            f.draft(contact: customer.id, type: "refund", at: F.base.addingTimeInterval(Double(minute))), dailyLimit: 3, dayStart: F.base
+                        )
+                    }
+                }
+                return try await group.reduce(into: []) { $0.append($1) }
+            }
+            #expect(created.filter { if case .pending = $0 { return true } else { return false } }.count == 2)
+            #expect(created.filter { $0 == .dailyLimitReached(limit: 3) }.count == 4)
+            #expect(try await store.actionsCreated(tenantID: F.acme, since: F.base) == 3)
+
+            // Five keys at once against max_api_keys 2.
+            let keys = await withTaskGroup(of: Bool.self) { group in
+                for index in 0..<5 {
+                    group.addTask {
+                        let key = NewAPIKey(tenantID: F.acme, name: "key\(index)", hash: "hash\(index)", scopes: [], expiresAt: nil, createdAt: F.base)
+                        do {
+                            _ = try await store.createAPIKey(key, maximumActive: 2)
+                            return true
+                        } catch {
+                            #expect(error as? OperatorStoreError == .limitReached(limit: "max_api_keys", value: 2))
+                            return false
+                        }
+                    }
+                }
+                return await group.reduce(into: [Bool]()) { $0.append($1) }
+            }
+            #expect(keys.filter { $0 }.count == 2)
+            #expect(try await store.apiKeys(tenantID: F.acme).count == 2)
+
+            // Four turns meter one reply each at once against a daily limit of 3.
+            let outcomes = try await withThrowingTaskGroup(of: MeterOutcome.self) { group in
+                for _ in 0..<4 {
+                    group.addTask {
+                        try await store.meterMessages(
+                            MessageMetering(tenantID: F.acme, received: 1, wantedSends: 1, dailyLimit: 3, monthlyLimit: nil, at: F.base)
+                        )
+                    }
+                }
+                return try await group.reduce(into: []) { $0.append($1) }
+            }
+            #expect(outcomes.map(\.allowedSends).reduce(0, +) == 3)
+            #expect(outcomes.flatMap(\.newlyExceeded) == [.day])
+            let usage = try await store.usage(tenantID: F.acme, at: F.base)
+            #expect(usage.day.messagesSent == 3)
+            #expect(usage.day.messagesReceived == 4)
+            #expect(usage.day.overageMessages == 1)
         }
     }
 }
