@@ -21,7 +21,13 @@ struct ResolutionTurns: Sendable {
     /// How long a resolution turn waits for the conversation's running turn before it runs anyway.
     var maximumWait: Duration = .seconds(30)
 
-    /// Tells the customer `action`'s outcome; returns whether the turn committed.
+    /// Tells the customer `action`'s outcome; returns whether the turn committed (or the outcome
+    /// had already been told).
+    ///
+    /// In a database several processes share (`store.isShared`) the turn also takes the
+    /// conversation's lease, as `Dispatcher.executeLeased` does, so it never runs at the same time
+    /// as a turn of the same conversation in another process; when the lease stays taken past
+    /// `maximumWait` it gives up and the operations sweep tells the outcome later.
     @discardableResult
     func tell(_ action: ActionRecord) async -> Bool {
         guard let store else { return false }
@@ -35,14 +41,40 @@ struct ResolutionTurns: Sendable {
         if !claimed {
             logger.warning("the conversation stayed busy; telling the action's outcome anyway", metadata: ["action.id": "\(action.id)"])
         }
+        // Its own holder name: a lease this process's message turns hold is not shared with it.
+        let leaseHolder = "resolution-" + dispatcher.leaseHolder
+        if store.isShared {
+            var leased = await acquireLease(conversation, holder: leaseHolder, store: store)
+            while !leased, ContinuousClock.now < deadline {
+                try? await Task.sleep(for: .milliseconds(20))
+                leased = await acquireLease(conversation, holder: leaseHolder, store: store)
+            }
+            guard leased else {
+                if claimed { await dispatcher.releaseConversation(conversation) }
+                logger.warning(
+                    "another process kept the conversation; the action's outcome will be told by a later sweep",
+                    metadata: ["tenant.id": "\(action.tenantID)", "contact.id": "\(action.contactID)", "action.id": "\(action.id)"]
+                )
+                return false
+            }
+        }
+        func handBack() async {
+            if store.isShared { try? await store.releaseConversationLease(conversation, holder: leaseHolder) }
+            if claimed { await dispatcher.releaseConversation(conversation) }
+        }
         do {
+            // Another process (or an earlier call) may have told it while this one waited.
+            if try await store.action(tenantID: action.tenantID, id: action.id)?.deliveredAt != nil {
+                await handBack()
+                return true
+            }
             let result = try await engine.runResolutionTurn(action, state: state.current)
             try await store.markResolutionDelivered(tenantID: action.tenantID, actionID: action.id, at: Date())
-            if claimed { await dispatcher.releaseConversation(conversation) }
+            await handBack()
             await outbox.submit(result.outbox)
             return true
         } catch {
-            if claimed { await dispatcher.releaseConversation(conversation) }
+            await handBack()
             logger.error(
                 "could not tell the customer the action's outcome; it will be retried",
                 metadata: [
@@ -50,6 +82,18 @@ struct ResolutionTurns: Sendable {
                     "action.id": "\(action.id)", "error": "\(error)",
                 ]
             )
+            return false
+        }
+    }
+
+    /// Takes the conversation's lease in the shared database; `false` while another holder has it
+    /// (or the database cannot say).
+    private func acquireLease(_ conversation: ConversationKey, holder: String, store: any OperatorStore) async -> Bool {
+        let now = Date()
+        do {
+            return try await store.acquireConversationLease(conversation, holder: holder, until: now.addingTimeInterval(dispatcher.leaseDuration), now: now)
+        } catch {
+            logger.warning("could not take the conversation's lease", metadata: ["tenant.id": "\(conversation.tenantID)", "error": "\(error)"])
             return false
         }
     }
