@@ -97,7 +97,8 @@ import Testing
             #expect(try await harness.api(.get, "/contacts", key: first).status == .ok)
             // The database knew AstroSouks from an earlier multi-tenant run.
             _ = try await harness.query(
-                "INSERT INTO tenants (id, name, plan, is_active, created_at, updated_at) VALUES ('astrosouks', 'AstroSouks', 'starter', 0, 0, 0)"
+                "INSERT INTO tenants (id, name, plan, is_active, created_at, updated_at) VALUES ('astrosouks', 'AstroSouks', 'starter', FALSE, ?, ?)",
+                [.timestamp(Date(timeIntervalSince1970: 0)), .timestamp(Date(timeIntervalSince1970: 0))]
             )
             let second = try await harness.makeKey(tenant: "astrosouks")
             let refused = try await harness.api(.get, "/contacts", key: second)

@@ -58,38 +58,29 @@ extension ServerHarness {
     }
 
     /// Creates an API key the way `swiftreplies keys create` does (a store on the server's
-    /// database file) and returns it.
+    /// database) and returns it.
     func makeKey(
         tenant: TenantID, name: String = "test-\(UUID().uuidString.prefix(6))", scopes: [String] = ["all"], expiresAt: Date? = nil,
         rateLimitPerHour: Int? = nil
     ) async throws -> String {
-        var logger = Logger(label: "test.keys")
-        logger.logLevel = .warning
-        let store = try await SQLiteStore.open(path: databasePath, logger: logger)
         let key = APIKeyFormat.generate(tenant: tenant)
-        do {
-            _ = try await store.createAPIKey(
+        _ = try await withOperatorStore { store in
+            try await store.createAPIKey(
                 NewAPIKey(
                     tenantID: tenant, name: name, hash: APIKeyFormat.hash(key), scopes: scopes, expiresAt: expiresAt, createdAt: Date(),
                     rateLimitPerHour: rateLimitPerHour
                 ),
                 maximumActive: nil
             )
-            try await store.shutdown()
-        } catch {
-            try? await store.shutdown()
-            throw error
         }
         return key
     }
 
     /// Revokes a key by name through the store, as `swiftreplies keys revoke` does.
     func revokeKey(tenant: TenantID, name: String) async throws {
-        var logger = Logger(label: "test.keys")
-        logger.logLevel = .warning
-        let store = try await SQLiteStore.open(path: databasePath, logger: logger)
-        _ = try? await store.revokeAPIKey(tenantID: tenant, name: name, at: Date())
-        try await store.shutdown()
+        try await withOperatorStore { store in
+            _ = try? await store.revokeAPIKey(tenantID: tenant, name: name, at: Date())
+        }
     }
 
     /// A customer's text to a seed tenant's Meta number, signed like Meta signs it.

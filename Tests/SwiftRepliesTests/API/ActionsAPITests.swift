@@ -92,7 +92,7 @@ import Testing
             // Nothing changed: still pending, nothing sent after the agent's first answer.
             #expect(try await harness.api(.get, "/actions/\(id)", key: ecla).object("action")["status"] as? String == "pending")
             #expect(await harness.sentTexts().count == 1)
-            #expect(try await harness.count("SELECT COUNT(*) FROM actions WHERE auto_approve_similar = 1") == 0)
+            #expect(try await harness.count("SELECT COUNT(*) FROM actions WHERE auto_approve_similar = TRUE") == 0)
         }
     }
 
@@ -147,7 +147,7 @@ import Testing
             let id = try #require(action["id"] as? Int64)
             // The agent's TTL is 60 minutes: move the deadline into the past instead of waiting.
             try await harness.eventually("the deadline moved") {
-                (try? await harness.query("UPDATE actions SET expires_at = ? WHERE id = ?", [.float(Date().timeIntervalSince1970 - 1), .integer(Int(id))])) != nil
+                (try? await harness.query("UPDATE actions SET expires_at = ? WHERE id = ?", [.timestamp(Date().addingTimeInterval(-1)), .integer(Int(id))])) != nil
             }
             try await harness.waitForSent("couldn't review your request in time", to: Self.customer)
             let expired = try await harness.api(.get, "/actions/\(id)", key: key).object("action")

@@ -67,7 +67,7 @@ import Testing
             #expect(try await harness.api(.post, "/contacts/\(id)/messages", key: astro, json: ["text": "spam"]).status == .notFound)
             #expect(try await harness.api(.post, "/contacts/\(id)/release", key: astro).status == .notFound)
             #expect(try await harness.count("SELECT COUNT(*) FROM takeovers") == 0)
-            #expect(try await harness.count("SELECT COUNT(*) FROM messages WHERE is_from_human = 1") == 0)
+            #expect(try await harness.count("SELECT COUNT(*) FROM messages WHERE is_from_human = TRUE") == 0)
         }
     }
 

@@ -29,7 +29,6 @@ enum ReloadHarness {
         try await FakeProviderServer.with(respond: responder) { baseURL, recorder in
             let configDirectory = try RepositoryPaths.copyOfConfiguration()
             defer { try? FileManager.default.removeItem(at: configDirectory) }
-            let databasePath = configDirectory.appendingPathComponent("reload.sqlite").path
             var environment: [String: String] = [
                 "META_APP_SECRET": ServerHarness.metaSecret, "META_VERIFY_TOKEN": ServerHarness.metaVerifyToken,
                 "META_ACCESS_TOKEN": ServerHarness.metaAccessToken, "INFOBIP_API_KEY": ServerHarness.infobipKey,
@@ -41,14 +40,17 @@ enum ReloadHarness {
             environment.merge(extra) { $1 }
             var logger = Logger(label: "swiftreplies.test.reload")
             logger.logLevel = .critical
-            let configuration = ServerConfiguration(
-                configDirectory: configDirectory.path, database: databasePath, host: "127.0.0.1", port: 0, environment: environment,
-                logger: logger, prometheus: MetricsBootstrap.prometheus(), providerTimeout: .seconds(5), retryBaseDelay: 0.1,
-                outboxPollInterval: .milliseconds(100), watchConfiguration: watchFiles, configWatchInterval: .milliseconds(50)
-            )
-            let app = try await buildApplication(configuration)
-            try await app.test(.live) { client in
-                try await body(ServerHarness(client: client, provider: recorder, databasePath: databasePath, configDirectory: configDirectory))
+            // A fresh database on StoreBackend.serverTests (SWIFTREPLIES_TEST_DATABASE), removed afterwards.
+            try await TestDatabase.withServerTestDatabase { database in
+                let configuration = ServerConfiguration(
+                    configDirectory: configDirectory.path, database: database.location, host: "127.0.0.1", port: 0, environment: environment,
+                    logger: logger, prometheus: MetricsBootstrap.prometheus(), providerTimeout: .seconds(5), retryBaseDelay: 0.1,
+                    outboxPollInterval: .milliseconds(100), watchConfiguration: watchFiles, configWatchInterval: .milliseconds(50)
+                )
+                let app = try await buildApplication(configuration)
+                try await app.test(.live) { client in
+                    try await body(ServerHarness(client: client, provider: recorder, database: database, configDirectory: configDirectory))
+                }
             }
         }
     }

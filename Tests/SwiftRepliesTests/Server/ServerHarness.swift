@@ -4,8 +4,8 @@ import Hummingbird
 import HummingbirdTesting
 import Logging
 import NIOCore
-import SQLiteNIO
 import SwiftRepliesChannels
+import SwiftRepliesCore
 import SwiftRepliesRuntime
 import SwiftRepliesServer
 import Testing
@@ -28,11 +28,17 @@ struct ServerHarness: Sendable {
 
     let client: any TestClientProtocol
     let provider: FakeProviderServer.Recorder
-    let databasePath: String
+    /// The server's database: a fresh one per test on `StoreBackend.serverTests`
+    /// (`SWIFTREPLIES_TEST_DATABASE`, SQLite by default).
+    let database: TestDatabase
     let configDirectory: URL
 
-    /// Runs `body` against a live server. `respond` answers the fake provider's requests
-    /// (default: a Meta-style success with a unique message id).
+    /// What the server got as `--database`: the SQLite file path or the `postgres://` URL.
+    var databaseLocation: String { database.location }
+
+    /// Runs `body` against a live server on a fresh database (SQLite, or PostgreSQL when
+    /// `SWIFTREPLIES_TEST_DATABASE=postgres`; dropped afterwards). `respond` answers the fake
+    /// provider's requests (default: a Meta-style success with a unique message id).
     static func with(
         environment extra: [String: String] = [:],
         maximumBodyBytes: Int = 1 << 20,
@@ -65,7 +71,6 @@ struct ServerHarness: Sendable {
             )
             try tenants.write(to: tenantsURL, atomically: true, encoding: .utf8)
             try prepare?(configDirectory)
-            let databasePath = configDirectory.appendingPathComponent("test.sqlite").path
             var environment: [String: String] = [
                 "META_APP_SECRET": metaSecret, "META_VERIFY_TOKEN": metaVerifyToken, "META_ACCESS_TOKEN": metaAccessToken,
                 "INFOBIP_API_KEY": infobipKey, "INFOBIP_WEBHOOK_SECRET": infobipSecret,
@@ -76,15 +81,17 @@ struct ServerHarness: Sendable {
             environment.merge(extra) { $1 }
             var logger = Logger(label: "swiftreplies.test")
             logger.logLevel = .warning
-            let configuration = ServerConfiguration(
-                configDirectory: configDirectory.path, database: databasePath, host: "127.0.0.1", port: 0, maximumBodyBytes: maximumBodyBytes,
-                environment: environment, logger: logger, prometheus: MetricsBootstrap.prometheus(),
-                providerTimeout: providerTimeout, retryBaseDelay: 0.1, outboxPollInterval: .milliseconds(100),
-                dispatchQueueCapacity: dispatchQueueCapacity, configWatchInterval: .milliseconds(100)
-            )
-            let app = try await buildApplication(configuration, registries: registries)
-            try await app.test(.live) { client in
-                try await body(ServerHarness(client: client, provider: recorder, databasePath: databasePath, configDirectory: configDirectory))
+            try await TestDatabase.withServerTestDatabase { database in
+                let configuration = ServerConfiguration(
+                    configDirectory: configDirectory.path, database: database.location, host: "127.0.0.1", port: 0,
+                    maximumBodyBytes: maximumBodyBytes, environment: environment, logger: logger, prometheus: MetricsBootstrap.prometheus(),
+                    providerTimeout: providerTimeout, retryBaseDelay: 0.1, outboxPollInterval: .milliseconds(100),
+                    dispatchQueueCapacity: dispatchQueueCapacity, configWatchInterval: .milliseconds(100)
+                )
+                let app = try await buildApplication(configuration, registries: registries)
+                try await app.test(.live) { client in
+                    try await body(ServerHarness(client: client, provider: recorder, database: database, configDirectory: configDirectory))
+                }
             }
             try? FileManager.default.removeItem(at: configDirectory)
         }
@@ -156,17 +163,41 @@ struct ServerHarness: Sendable {
     /// The requests the fake provider received so far.
     func sent() async -> [FakeProviderServer.Received] { await provider.requests }
 
-    /// Runs a read-only query on the server's SQLite file (a separate connection, as an operator would).
-    func query(_ sql: String, _ binds: [SQLiteData] = []) async throws -> [SQLiteRow] {
-        let connection = try await SQLiteConnection.open(storage: .file(path: databasePath))
-        defer { Task { try? await connection.close() } }
-        return try await connection.query(sql, binds)
+    /// Runs a statement on the server's database on a connection of its own, as an operator
+    /// would (outside the server, as the database owner). `?` placeholders on both backends;
+    /// booleans read as 1/0 and timestamps as seconds since 1970 on both.
+    func query(_ sql: String, _ binds: [DatabaseBind] = []) async throws -> [DatabaseRow] {
+        try await database.query(sql, binds)
     }
 
-    func count(_ sql: String, _ binds: [SQLiteData] = []) async throws -> Int {
-        let rows = try await query(sql, binds)
-        return rows.first?.columns.first?.data.integer ?? 0
+    /// The first column of the first row as an integer (0 when there is no row).
+    func count(_ sql: String, _ binds: [DatabaseBind] = []) async throws -> Int {
+        try await database.count(sql, binds)
     }
+
+    /// Opens a second store on the server's database, as the command line does (`keys create`,
+    /// `keys revoke`), hands it to `body` as an `OperatorStore`, and closes it. Throws when the
+    /// backend's store does not implement `OperatorStore`.
+    func withOperatorStore<T>(_ body: (any OperatorStore) async throws -> T) async throws -> T {
+        let store = try await database.open()
+        guard let operatorStore = store as? any OperatorStore else {
+            try? await store.shutdown()
+            throw ServerHarnessError(description: "the \(store.backendName) store does not implement OperatorStore")
+        }
+        do {
+            let result = try await body(operatorStore)
+            try await store.shutdown()
+            return result
+        } catch {
+            try? await store.shutdown()
+            throw error
+        }
+    }
+}
+
+/// A harness helper could not do what a test asked.
+struct ServerHarnessError: Error, CustomStringConvertible {
+    var description: String
 }
 
 /// Fixtures rewritten for routing: destination numbers of the seed tenants, unique ids.

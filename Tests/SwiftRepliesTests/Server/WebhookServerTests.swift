@@ -28,7 +28,7 @@ import Testing
             try await server.eventually("the reply marked accepted") {
                 try await server.count("SELECT count(*) FROM messages WHERE direction = 'outbound' AND status = 'accepted' AND provider_message_id LIKE 'wamid.sent-%'") == 1
             }
-            #expect(try await server.count("SELECT count(*) FROM messages WHERE direction = 'inbound' AND status = 'processed' AND ai_processed = 1") == 1)
+            #expect(try await server.count("SELECT count(*) FROM messages WHERE direction = 'inbound' AND status = 'processed' AND ai_processed = TRUE") == 1)
         }
     }
 
@@ -242,7 +242,7 @@ import Testing
             #expect(disabled.contains { ($0["account"] as? String) == "infobip_main" && (($0["reason"] as? String)?.contains("INFOBIP_API_KEY") ?? false) })
             #expect(!disabled.contains { ($0["account"] as? String) == "meta_main" })
             let database = try #require(json["database"] as? [String: Any])
-            #expect(database["backend"] as? String == "sqlite")
+            #expect(database["backend"] as? String == server.database.backend.rawValue)
             #expect(database["reachable"] as? Bool == true)
             #expect((json["queue"] as? [String: Any])?["pending"] as? Int == 0)
             #expect((json["outbox"] as? [String: Any])?["pending"] as? Int == 0)

@@ -1,5 +1,4 @@
 import Foundation
-import SQLiteNIO
 import Testing
 
 #if canImport(Glibc)
@@ -66,31 +65,27 @@ struct CommandLineTests {
         ("ecla-main", "how much is the whitening kit?", ["ECLA Teeth Whitening Kit", "49 USD"], "swiftreplies"),
         ("astrosouks-bot", "how much are the earbuds", ["Earbuds", "35 USD"], "astrosouks"),
     ])
+    /// On `StoreBackend.serverTests` (SQLite by default, PostgreSQL with
+    /// `SWIFTREPLIES_TEST_DATABASE=postgres`).
     func chatAnswersFromPipedInputAndStoresTheTurn(chatbot: String, question: String, expected: [String], tenant: String) async throws {
         let directory = try RepositoryPaths.temporaryDirectory("swiftreplies-cli-chat")
         defer { try? FileManager.default.removeItem(at: directory) }
-        let database = directory.appendingPathComponent("chat.sqlite").path
-        let result = try await CommandLineTool.run(
-            ["chat", "--chatbot", chatbot, "--database", database, "--config-dir", RepositoryPaths.configDirectory], input: question + "\n",
-            workingDirectory: directory
-        )
-        #expect(result.status == 0, "\(result)")
-        let lines = result.stdout.split(separator: "\n").map(String.init)
-        #expect(lines.contains { line in expected.allSatisfy { line.contains($0) } }, "\(result.stdout)")
+        try await TestDatabase.withServerTestDatabase { database in
+            let result = try await CommandLineTool.run(
+                ["chat", "--chatbot", chatbot, "--database", database.location, "--config-dir", RepositoryPaths.configDirectory],
+                input: question + "\n", workingDirectory: directory
+            )
+            #expect(result.status == 0, "\(result)")
+            let lines = result.stdout.split(separator: "\n").map(String.init)
+            #expect(lines.contains { line in expected.allSatisfy { line.contains($0) } }, "\(result.stdout)")
 
-        let connection = try await SQLiteConnection.open(storage: .file(path: database))
-        do {
-            let total = try await connection.query("SELECT count(*) AS n FROM messages")
+            let total = try await database.query("SELECT count(*) AS n FROM messages")
             #expect(total.first?.column("n")?.integer == 2)
-            let rows = try await connection.query("SELECT tenant_id, chatbot_id, direction, text FROM messages ORDER BY id")
+            let rows = try await database.query("SELECT tenant_id, chatbot_id, direction, text FROM messages ORDER BY id")
             #expect(rows.map { $0.column("direction")?.string } == ["inbound", "outbound"])
             #expect(rows.allSatisfy { $0.column("tenant_id")?.string == tenant && $0.column("chatbot_id")?.string == chatbot })
             #expect(rows.first?.column("text")?.string == question)
             #expect(expected.allSatisfy { rows.last?.column("text")?.string?.contains($0) == true })
-            try await connection.close()
-        } catch {
-            try? await connection.close()
-            throw error
         }
     }
 
