@@ -432,10 +432,15 @@ actor Dispatcher {
     /// elsewhere simply waits for the lease.
     private nonisolated func sweepShared() async {
         while !(await isClosed), !Task.isCancelled {
-            do {
-                try await Task.sleep(for: sweepInterval)
-            } catch {
-                return
+            // Sleep in short steps so that closing the dispatcher is not held up by the sweep.
+            let wakeAt = ContinuousClock.now + sweepInterval
+            while ContinuousClock.now < wakeAt {
+                do {
+                    try await Task.sleep(for: min(.milliseconds(50), wakeAt - ContinuousClock.now))
+                } catch {
+                    return
+                }
+                if await isClosed { return }
             }
             do {
                 let cutoff = Date().addingTimeInterval(-staleAfter)

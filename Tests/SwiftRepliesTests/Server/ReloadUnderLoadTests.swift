@@ -148,6 +148,17 @@ import Testing
                 let still = await server.configHealth()
                 #expect(still["revision"] as? Int == 4 && still["error"] as? String == error, "the error stays until a good save: \(still)")
                 answeredDuringBrokenSave = (brokenFrom, Date())
+                // The messages of the window get their turns on r4 before the fix is applied
+                // (on PostgreSQL a turn can start a second after its message arrived).
+                let lastStored = try await server.count("SELECT COALESCE(MAX(id), 0) FROM messages")
+                #expect(
+                    await server.waitUntil(timeout: .seconds(15)) {
+                        (try? await server.count(
+                            "SELECT count(*) FROM messages WHERE direction = 'inbound' AND status = 'received' AND id <= ?", [.integer(lastStored)]
+                        )) == 0
+                    },
+                    "the broken save's window was answered before the fix"
+                )
 
                 // r5: the fixed file is applied, one revision up, and the error is gone.
                 reloads.append(try await Self.reloadByAdmin(server, expecting: 5) { try server.writeConfigFile("tenants.yaml", withoutAstro) })
