@@ -117,8 +117,9 @@ extension PostgresStore {
                         FROM unnest(\(ids)::bigint[], \(ai)::bool[], \(durations)::bigint[], \(intents)::text[], \(hasIntent)::bool[],
                                     \(revisions)::bigint[], \(dates)::timestamptz[], \(chatbots)::text[], \(contacts)::bigint[])
                              AS v(id, ai, ms, intent, hi, rev, d, chatbot, contact)
-                        WHERE messages.id = v.id AND messages.tenant_id = \(tenant.rawValue) AND messages.chatbot_id = v.chatbot
-                          AND messages.contact_id = v.contact AND messages.direction = 'inbound' AND messages.status = 'received'
+                        WHERE messages.id = ANY(\(ids)::bigint[]) AND messages.id = v.id
+                          AND messages.chatbot_id = v.chatbot AND messages.contact_id = v.contact AND messages.status = 'received'
+                          -- (only inbound messages are 'received'; the tenant is row-level security's)
                         RETURNING messages.id
                         """,
                         logger: logger
@@ -274,6 +275,7 @@ extension PostgresStore {
                 SELECT m.tenant_id, v.id, m.attempts + 1, v.outcome, NULLIF(v.detail, ''), v.at
                 FROM unnest(\(ids)::bigint[], \(labels)::text[], \(details)::text[], \(dates)::timestamptz[]) AS v(id, outcome, detail, at)
                 JOIN messages m ON m.id = v.id AND m.direction = 'outbound'
+                WHERE m.id = ANY(\(ids)::bigint[])
                 """,
                 logger: logger
             )
@@ -294,7 +296,8 @@ extension PostgresStore {
                             \(possiblyDelivered)::bool[], \(errorCodes)::text[], \(hasCode)::bool[], \(errorMessages)::text[],
                             \(dates)::timestamptz[])
                      AS v(id, status, pid, retry_at, delivered, code, has_code, message, at)
-                WHERE messages.id = v.id AND messages.direction = 'outbound' AND messages.status IN ('queued', 'sending')
+                WHERE messages.id = ANY(\(ids)::bigint[]) AND messages.id = v.id
+                  AND messages.direction = 'outbound' AND messages.status IN ('queued', 'sending')
                 """,
                 logger: logger
             )
@@ -333,7 +336,8 @@ extension PostgresStore {
                     error_message = CASE WHEN r.st = 'failed' THEN NULLIF(r.msg, '') ELSE messages.error_message END,
                     updated_at = r.d
                 FROM reports r
-                WHERE messages.direction = 'outbound' AND messages.provider = r.pr AND messages.provider_message_id = r.pid
+                WHERE messages.provider_message_id = ANY(\(ids)::text[]) AND messages.direction = 'outbound'
+                  AND messages.provider = r.pr AND messages.provider_message_id = r.pid
                   AND (CASE messages.status
                            WHEN 'queued' THEN 0 WHEN 'accepted' THEN 1 WHEN 'sent' THEN 2
                            WHEN 'delivered' THEN 3 WHEN 'read' THEN 4 WHEN 'failed' THEN 5 ELSE 0

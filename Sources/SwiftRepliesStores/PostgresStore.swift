@@ -44,6 +44,8 @@ public final class PostgresStore: Store {
     let logger: Logger
     let turnCompletions = Coalescer<TurnCompletion, [OutboxEntry]>()
     let sendOutcomes = Coalescer<RecordedSendOutcome, Void>()
+    /// Usage metering of concurrent turns, one transaction per batch.
+    let meterings = Coalescer<MessageMetering, MeterOutcome>()
     /// The task running the pool; cancelled by `shutdown()`.
     private let poolTask: Mutex<Task<Void, Never>?>
     private let description: String

@@ -22,6 +22,10 @@ extension PostgresMigrations {
             "CREATE INDEX idx_messages_tenant_id ON messages (tenant_id)",
             "CREATE INDEX idx_messages_chatbot_id ON messages (chatbot_id)",
             "CREATE INDEX idx_messages_sent_at ON messages (sent_at)",
+            // The hot tables grow fast from empty: have autovacuum refresh their statistics
+            // early, or the planner guesses tenant filters selective and skips primary keys.
+            "ALTER TABLE messages SET (autovacuum_analyze_scale_factor = 0.02, autovacuum_analyze_threshold = 1000)",
+            "ALTER TABLE contacts SET (autovacuum_analyze_scale_factor = 0.02, autovacuum_analyze_threshold = 1000)",
             // Outbox entries being sent, by when their send lease ends (recovery sweeps).
             "CREATE INDEX messages_sending ON messages (sending_until) WHERE direction = 'outbound' AND status = 'sending'",
             """
@@ -275,6 +279,8 @@ extension PostgresMigrations {
             "DROP TABLE IF EXISTS actions",
             "DROP TABLE IF EXISTS bot_knowledge_base",
             "DROP TABLE IF EXISTS subscriptions",
+            "ALTER TABLE contacts RESET (autovacuum_analyze_scale_factor, autovacuum_analyze_threshold)",
+            "ALTER TABLE messages RESET (autovacuum_analyze_scale_factor, autovacuum_analyze_threshold)",
             "DROP INDEX IF EXISTS messages_sending",
             "DROP INDEX IF EXISTS idx_messages_sent_at",
             "DROP INDEX IF EXISTS idx_messages_chatbot_id",
