@@ -101,11 +101,12 @@ struct ChannelSendLiveTests {
         try await FakeProviderServer.with(respond: { _ in
             Response(status: .ok, headers: [.contentType: "application/json"], body: ResponseBody { writer in
                 try await writer.write(ByteBuffer(string: #"{"messages":["#))
-                try? await Task.sleep(for: .seconds(3))
+                try? await Task.sleep(for: .seconds(4))
                 try await writer.finish(nil)
             })
         }) { baseURL, _ in
-            let channel = MetaChannel(httpClient: .shared, requestTimeout: .milliseconds(300))
+            // Long enough for the status line to arrive on a loaded machine; the body stalls past it.
+            let channel = MetaChannel(httpClient: .shared, requestTimeout: .milliseconds(1500))
             let result = await channel.send(ChannelFixture.outbound(account: ChannelFixture.metaAccount(baseURL: baseURL)))
             guard case .rejected(nil, let message) = result else {
                 Issue.record("expected rejected, got \(result)")

@@ -93,7 +93,7 @@ enum WebhookLoad {
     }
 
     /// Waits until `more` webhooks were answered since the call and at least `atLeast` passed.
-    static func waitForTraffic(_ log: LoadLog, more: Int, atLeast: Duration = .milliseconds(300), timeout: Duration = .seconds(6)) async -> Bool {
+    static func waitForTraffic(_ log: LoadLog, more: Int, atLeast: Duration = .milliseconds(300), timeout: Duration = .seconds(30)) async -> Bool {
         let start = await log.count
         let began = ContinuousClock.now
         while ContinuousClock.now - began < timeout {
