@@ -454,9 +454,11 @@ actor Dispatcher {
 
     private var isClosed: Bool { closed }
 
-    /// Queues swept messages this process does not already hold.
+    /// Queues swept messages this process does not already hold, within the memory bound (the
+    /// rest stay in the store for a later sweep or reload).
     private func adopt(_ messages: [StoredInbound]) {
-        let fresh = messages.filter { !known.contains($0.id) }
+        let room = max(0, capacity - queuedMessages)
+        let fresh = Array(messages.filter { !known.contains($0.id) }.prefix(room))
         guard !fresh.isEmpty else { return }
         logger.info("taking over unanswered messages", metadata: ["count": "\(fresh.count)"])
         add(fresh, fromStore: true)

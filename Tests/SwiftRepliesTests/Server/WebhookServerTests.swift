@@ -220,9 +220,10 @@ import Testing
             #expect(params["Body"]?.contains("Mini Projector") == true)
             #expect(params["Body"]?.contains("79 USD") == true)
             // A status callback for it moves it forward.
+            // The provider answered; its message id is recorded with the accepted status.
+            try await server.eventually("accepted") { try await server.count("SELECT count(*) FROM messages WHERE status = 'accepted'") == 1 }
             let rows = try await server.query("SELECT provider_message_id FROM messages WHERE direction = 'outbound'")
             let sid = try #require(rows.first?.column("provider_message_id")?.string)
-            try await server.eventually("accepted") { try await server.count("SELECT count(*) FROM messages WHERE status = 'accepted'") == 1 }
             let callback = try RoutedFixture.twilio("status_callback_delivered", to: "whatsapp:+919900000000", sid: sid)
             #expect(try await server.postTwilio(callback).status == .ok)
             #expect(try await server.query("SELECT status FROM messages WHERE provider_message_id = ?", [.text(sid)]).first?.column("status")?.string == "delivered")
