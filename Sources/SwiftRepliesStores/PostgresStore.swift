@@ -147,6 +147,7 @@ public final class PostgresStore: Store {
     // MARK: Transactions
 
     /// Runs `body` in a transaction as the host role (queue work across tenants).
+    @discardableResult
     func hostTransaction<T: Sendable>(_ body: @Sendable (PostgresConnection) async throws -> T) async throws -> T {
         do {
             return try await client.withConnection { connection in
@@ -164,6 +165,7 @@ public final class PostgresStore: Store {
 
     /// Runs `body` in a transaction as the application role with `tenant` as the current tenant:
     /// row-level security shows and accepts that tenant's rows only.
+    @discardableResult
     func tenantTransaction<T: Sendable>(_ tenant: TenantID, _ body: @Sendable (PostgresConnection) async throws -> T) async throws -> T {
         do {
             return try await client.withConnection { connection in
@@ -197,7 +199,7 @@ public final class PostgresStore: Store {
         do {
             value = try await body(connection)
         } catch {
-            try? await connection.query("ROLLBACK", logger: logger)
+            _ = try? await connection.query("ROLLBACK", logger: logger)
             throw error
         }
         try await connection.query("COMMIT", logger: logger)
