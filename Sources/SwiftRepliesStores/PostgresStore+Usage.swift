@@ -56,27 +56,12 @@ extension PostgresStore {
         try await meterings.submit(metering) { batch in try await self.meterBatch(batch) }
     }
 
-    private struct MeterPeriodKey: Hashable {
-        var tenantID: TenantID
-        var day: String
-        var year: Int
-        var month: Int
-    }
-
     private func meterBatch(_ batch: [MessageMetering]) async throws -> [MeterOutcome] {
-        var order: [MeterPeriodKey] = []
-        var groups: [MeterPeriodKey: [Int]] = [:]
-        for (index, metering) in batch.enumerated() {
-            let (year, month) = UsageCalendar.month(metering.at)
-            let key = MeterPeriodKey(tenantID: metering.tenantID, day: UsageCalendar.day(metering.at), year: year, month: month)
-            if groups[key] == nil { order.append(key) }
-            groups[key, default: []].append(index)
-        }
         // Tenants in a fixed order: two processes' batches never wait on each other in a cycle.
-        let groupList = order.sorted { ($0.tenantID, $0.day) < ($1.tenantID, $1.day) }.map { ($0, groups[$0] ?? []) }
+        let groups = MeterAllocation.groups(batch).sorted { ($0.period.tenantID, $0.period.day) < ($1.period.tenantID, $1.period.day) }
         return try await hostTransaction { connection in
             var outcomes = [MeterOutcome](repeating: MeterOutcome(allowedSends: 0, overage: 0, newlyExceeded: []), count: batch.count)
-            for (key, indexes) in groupList {
+            for (key, indexes) in groups {
                 guard let first = indexes.first else { continue }
                 try await Self.enterTenant(key.tenantID, on: connection, logger: self.logger)
                 let tenant = key.tenantID.rawValue, day = key.day, year = key.year, month = key.month
@@ -99,53 +84,20 @@ extension PostgresStore {
                     logger: self.logger
                 )
                 let monthRow = try await Self.first(monthRows) { try $0.decode((Int, Bool).self) }
-                guard var (daySent, dayNotified) = dayRow, var (monthSent, monthNotified) = monthRow else {
+                guard let (daySent, dayNotified) = dayRow, let (monthSent, monthNotified) = monthRow else {
                     throw PostgresStoreError.unexpectedResult("usage upsert returned no row")
                 }
-                var totalAllowed = 0, totalReceived = 0, totalOverage = 0
-                var events: [AnalyticsEventDraft] = []
-                for index in indexes {
-                    let metering = batch[index]
-                    let dayRoom = metering.dailyLimit.map { max(0, $0 - daySent) }
-                    let monthRoom = metering.monthlyLimit.map { max(0, $0 - monthSent) }
-                    let wanted = max(0, metering.wantedSends)
-                    let allowed = min(wanted, dayRoom ?? Int.max, monthRoom ?? Int.max)
-                    let overage = wanted - allowed + max(0, metering.withheld)
-                    var exceeded: [UsagePeriod] = []
-                    if overage > 0 {
-                        if let dayRoom, dayRoom < wanted || dayRoom == 0 { exceeded.append(.day) }
-                        if let monthRoom, monthRoom < wanted || monthRoom == 0 { exceeded.append(.month) }
-                    }
-                    var newly: [UsagePeriod] = []
-                    if exceeded.contains(.day), !dayNotified { newly.append(.day); dayNotified = true }
-                    if exceeded.contains(.month), !monthNotified { newly.append(.month); monthNotified = true }
-                    for period in newly {
-                        let limit = period == .day ? metering.dailyLimit : metering.monthlyLimit
-                        let sent = period == .day ? daySent : monthSent
-                        events.append(
-                            AnalyticsEventDraft(
-                                tenantID: metering.tenantID, chatbotID: metering.chatbotID, contactID: metering.contactID, type: "usage.limit_exceeded",
-                                data: [
-                                    "period": period.rawValue, "limit": period == .day ? "daily_messages" : "monthly_messages",
-                                    "value": limit.map(String.init) ?? "", "sent": "\(sent + allowed)",
-                                    "date": period == .day ? day : String(format: "%04d-%02d", year, month),
-                                ],
-                                at: metering.at
-                            )
-                        )
-                    }
-                    daySent += allowed
-                    monthSent += allowed
-                    totalAllowed += allowed
-                    totalReceived += max(0, metering.received)
-                    totalOverage += overage
-                    outcomes[index] = MeterOutcome(allowedSends: allowed, overage: overage, newlyExceeded: newly)
-                }
+                let allocation = MeterAllocation(
+                    indexes.map { batch[$0] }, period: key, daySent: daySent, monthSent: monthSent, dayNotified: dayNotified,
+                    monthNotified: monthNotified
+                )
+                for (index, outcome) in zip(indexes, allocation.outcomes) { outcomes[index] = outcome }
+                let (allowed, received, overage) = (allocation.totalAllowed, allocation.totalReceived, allocation.totalOverage)
                 try await connection.query(
                     """
                     UPDATE usage_tracking
-                    SET daily_messages_sent = daily_messages_sent + \(totalAllowed), daily_messages_received = daily_messages_received + \(totalReceived),
-                        overage_messages = overage_messages + \(totalOverage), limit_exceeded_notified = limit_exceeded_notified OR \(dayNotified)
+                    SET daily_messages_sent = daily_messages_sent + \(allowed), daily_messages_received = daily_messages_received + \(received),
+                        overage_messages = overage_messages + \(overage), limit_exceeded_notified = limit_exceeded_notified OR \(allocation.dayNotified)
                     WHERE tenant_id = \(tenant) AND tracking_date = \(day)::date
                     """,
                     logger: self.logger
@@ -153,13 +105,13 @@ extension PostgresStore {
                 try await connection.query(
                     """
                     UPDATE monthly_usage_summary
-                    SET total_messages_sent = total_messages_sent + \(totalAllowed), total_messages_received = total_messages_received + \(totalReceived),
-                        overage_messages = overage_messages + \(totalOverage), limit_exceeded_notified = limit_exceeded_notified OR \(monthNotified)
+                    SET total_messages_sent = total_messages_sent + \(allowed), total_messages_received = total_messages_received + \(received),
+                        overage_messages = overage_messages + \(overage), limit_exceeded_notified = limit_exceeded_notified OR \(allocation.monthNotified)
                     WHERE tenant_id = \(tenant) AND year = \(year) AND month = \(month)
                     """,
                     logger: self.logger
                 )
-                for event in events { try await self.insertEvent(connection, event) }
+                for event in allocation.events { try await self.insertEvent(connection, event) }
             }
             return outcomes
         }

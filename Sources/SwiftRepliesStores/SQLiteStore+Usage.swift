@@ -48,26 +48,11 @@ extension SQLiteStore {
         try await meterings.submit(metering) { batch in try await self.meterBatch(batch) }
     }
 
-    private struct MeterPeriodKey: Hashable {
-        var tenantID: TenantID
-        var day: String
-        var year: Int
-        var month: Int
-    }
-
     private func meterBatch(_ batch: [MessageMetering]) async throws -> [MeterOutcome] {
-        var order: [MeterPeriodKey] = []
-        var groups: [MeterPeriodKey: [Int]] = [:]
-        for (index, metering) in batch.enumerated() {
-            let (year, month) = UsageCalendar.month(metering.at)
-            let key = MeterPeriodKey(tenantID: metering.tenantID, day: UsageCalendar.day(metering.at), year: year, month: month)
-            if groups[key] == nil { order.append(key) }
-            groups[key, default: []].append(index)
-        }
-        let groupList = order.map { ($0, groups[$0] ?? []) }
+        let groups = MeterAllocation.groups(batch)
         return try await withWriteTransaction { db in
             var outcomes = [MeterOutcome](repeating: MeterOutcome(allowedSends: 0, overage: 0, newlyExceeded: []), count: batch.count)
-            for (key, indexes) in groupList {
+            for (key, indexes) in groups {
                 guard let first = indexes.first else { continue }
                 let tenant = SQLiteData.text(key.tenantID.rawValue)
                 let date = batch[first].at
@@ -91,49 +76,12 @@ extension SQLiteStore {
                 guard let dayRow = dayRows.first, let monthRow = monthRows.first else {
                     throw SQLiteStoreError.unexpectedResult("usage upsert returned no row")
                 }
-                var daySent = try dayRow.int("daily_messages_sent")
-                var monthSent = try monthRow.int("total_messages_sent")
-                var dayNotified = try dayRow.flag("limit_exceeded_notified")
-                var monthNotified = try monthRow.flag("limit_exceeded_notified")
-                var totalAllowed = 0, totalReceived = 0, totalOverage = 0
-                var events: [AnalyticsEventDraft] = []
-                for index in indexes {
-                    let metering = batch[index]
-                    let dayRoom = metering.dailyLimit.map { max(0, $0 - daySent) }
-                    let monthRoom = metering.monthlyLimit.map { max(0, $0 - monthSent) }
-                    let wanted = max(0, metering.wantedSends)
-                    let allowed = min(wanted, dayRoom ?? Int.max, monthRoom ?? Int.max)
-                    let overage = wanted - allowed + max(0, metering.withheld)
-                    var exceeded: [UsagePeriod] = []
-                    if overage > 0 {
-                        if let dayRoom, dayRoom < wanted || dayRoom == 0 { exceeded.append(.day) }
-                        if let monthRoom, monthRoom < wanted || monthRoom == 0 { exceeded.append(.month) }
-                    }
-                    var newly: [UsagePeriod] = []
-                    if exceeded.contains(.day), !dayNotified { newly.append(.day); dayNotified = true }
-                    if exceeded.contains(.month), !monthNotified { newly.append(.month); monthNotified = true }
-                    for period in newly {
-                        let limit = period == .day ? metering.dailyLimit : metering.monthlyLimit
-                        let sent = period == .day ? daySent : monthSent
-                        events.append(
-                            AnalyticsEventDraft(
-                                tenantID: metering.tenantID, chatbotID: metering.chatbotID, contactID: metering.contactID, type: "usage.limit_exceeded",
-                                data: [
-                                    "period": period.rawValue, "limit": period == .day ? "daily_messages" : "monthly_messages",
-                                    "value": limit.map(String.init) ?? "", "sent": "\(sent + allowed)",
-                                    "date": period == .day ? key.day : String(format: "%04d-%02d", key.year, key.month),
-                                ],
-                                at: metering.at
-                            )
-                        )
-                    }
-                    daySent += allowed
-                    monthSent += allowed
-                    totalAllowed += allowed
-                    totalReceived += max(0, metering.received)
-                    totalOverage += overage
-                    outcomes[index] = MeterOutcome(allowedSends: allowed, overage: overage, newlyExceeded: newly)
-                }
+                let allocation = MeterAllocation(
+                    indexes.map { batch[$0] }, period: key, daySent: try dayRow.int("daily_messages_sent"),
+                    monthSent: try monthRow.int("total_messages_sent"), dayNotified: try dayRow.flag("limit_exceeded_notified"),
+                    monthNotified: try monthRow.flag("limit_exceeded_notified")
+                )
+                for (index, outcome) in zip(indexes, allocation.outcomes) { outcomes[index] = outcome }
                 _ = try await db.query(
                     """
                     UPDATE usage_tracking
@@ -141,7 +89,10 @@ extension SQLiteStore {
                         overage_messages = overage_messages + ?, limit_exceeded_notified = MAX(limit_exceeded_notified, ?)
                     WHERE tenant_id = ? AND tracking_date = ?
                     """,
-                    [.int(totalAllowed), .int(totalReceived), .int(totalOverage), .flag(dayNotified), tenant, .text(key.day)]
+                    [
+                        .int(allocation.totalAllowed), .int(allocation.totalReceived), .int(allocation.totalOverage), .flag(allocation.dayNotified),
+                        tenant, .text(key.day),
+                    ]
                 )
                 _ = try await db.query(
                     """
@@ -150,9 +101,12 @@ extension SQLiteStore {
                         overage_messages = overage_messages + ?, limit_exceeded_notified = MAX(limit_exceeded_notified, ?)
                     WHERE tenant_id = ? AND year = ? AND month = ?
                     """,
-                    [.int(totalAllowed), .int(totalReceived), .int(totalOverage), .flag(monthNotified), tenant, .int(key.year), .int(key.month)]
+                    [
+                        .int(allocation.totalAllowed), .int(allocation.totalReceived), .int(allocation.totalOverage),
+                        .flag(allocation.monthNotified), tenant, .int(key.year), .int(key.month),
+                    ]
                 )
-                for event in events { try await self.insertEvent(db, event) }
+                for event in allocation.events { try await self.insertEvent(db, event) }
             }
             return outcomes
         }
