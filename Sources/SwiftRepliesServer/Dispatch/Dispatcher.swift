@@ -468,6 +468,12 @@ actor Dispatcher {
         let text = state.current.snapshot.runtime.holdingMessage
         for conversation in conversations {
             do {
+                // On a shared database another process may have answered the waiting messages
+                // already (this one still holds them in memory): no holding message after an answer.
+                if store.isShared, try await store.pendingInbound(of: conversation, limit: 1).isEmpty {
+                    await holdingQueued(conversation)
+                    continue
+                }
                 let entry = try await store.enqueueOutbound(conversation, text: text, purpose: .holding, at: Date())
                 await outbox.submit([entry])
                 Counter(label: "swiftreplies_holding_messages_total", dimensions: [("tenant", conversation.tenantID.rawValue)]).increment()
