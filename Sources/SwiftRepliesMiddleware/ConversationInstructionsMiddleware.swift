@@ -11,7 +11,11 @@ public struct ConversationInstructionsMiddleware: TurnMiddleware {
     public func handle(_ turn: Turn, next: TurnHandler) async throws -> AgentResponse {
         var turn = turn
         let conversation = ConversationKey(tenantID: turn.tenant.id, chatbotID: turn.chatbot.id, contactID: turn.contact.id)
-        turn.context.instructions = try await store.activeInstructions(conversation, at: turn.startedAt)
+        if let facts = turn.facts {
+            turn.context.instructions = facts.instructions.filter { $0.expiresAt.map { $0 > turn.startedAt } ?? true }
+        } else {
+            turn.context.instructions = try await store.activeInstructions(conversation, at: turn.startedAt)
+        }
         return try await next(turn)
     }
 }

@@ -18,7 +18,13 @@ public struct LiveTakeoverMiddleware: TurnMiddleware {
         }
         // With the feature off no takeover can start, so there is nothing to look up.
         guard turn.tenant.subscription.features.isEnabled("live_takeover") else { return try await next(turn) }
-        if let takeover = try await store.activeTakeover(tenantID: turn.tenant.id, contactID: turn.contact.id) {
+        let active: TakeoverRecord?
+        if let facts = turn.facts {
+            active = facts.activeTakeover
+        } else {
+            active = try await store.activeTakeover(tenantID: turn.tenant.id, contactID: turn.contact.id)
+        }
+        if let takeover = active {
             turn.logger.debug("a person has the conversation: the bot stays quiet", metadata: ["takeover.id": "\(takeover.id)"])
             return .silent(stoppedBy: name, intent: "takeover")
         }

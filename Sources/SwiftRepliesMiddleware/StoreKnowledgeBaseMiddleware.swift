@@ -19,7 +19,12 @@ public struct StoreKnowledgeBaseMiddleware: TurnMiddleware {
     public func handle(_ turn: Turn, next: TurnHandler) async throws -> AgentResponse {
         let query = turn.text
         guard let store = access.store, !query.isEmpty else { return try await yaml.handle(turn, next: next) }
-        let stored = try await store.knowledgeEntries(tenantID: turn.tenant.id, chatbotID: turn.chatbot.id)
+        let stored: [KnowledgeRecord]
+        if let facts = turn.facts {
+            stored = facts.knowledge
+        } else {
+            stored = try await store.knowledgeEntries(tenantID: turn.tenant.id, chatbotID: turn.chatbot.id)
+        }
         guard !stored.isEmpty else { return try await yaml.handle(turn, next: next) }
         let index = indexes.index(for: turn.chatbot.id, stored: stored) { KnowledgeIndex(entries: yaml.index.entries + stored.map(\.entry)) }
         var turn = turn

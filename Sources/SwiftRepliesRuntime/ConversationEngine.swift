@@ -34,7 +34,12 @@ public struct ConversationEngine: Sendable {
     }
 
     /// Runs one turn for `inbound` (messages of one conversation, oldest first) on `state`.
-    public func runTurn(_ inbound: [StoredInbound], state: RuntimeState, now: Date = Date()) async throws -> TurnResult {
+    /// `leaseHolder`'s conversation lease, when given, ends with the commit of the turn; `facts`
+    /// are what the store already read about the conversation.
+    public func runTurn(
+        _ inbound: [StoredInbound], state: RuntimeState, now: Date = Date(), releasingLeaseOf leaseHolder: String? = nil,
+        facts: ConversationFacts? = nil
+    ) async throws -> TurnResult {
         guard let first = inbound.first else { throw TurnError(description: "a turn needs at least one message") }
         let conversation = first.conversation
         guard inbound.allSatisfy({ $0.conversation == conversation }) else {
@@ -68,7 +73,7 @@ public struct ConversationEngine: Sendable {
                 }
                 let turn = Turn(
                     tenant: tenant, chatbot: chatbot, agent: agent, contact: contact, messages: messages, history: history,
-                    configRevision: snapshot.revision, startedAt: now, logger: logger
+                    configRevision: snapshot.revision, startedAt: now, logger: logger, facts: facts
                 )
                 do {
                     response = try await pipeline.run(turn)
@@ -91,7 +96,9 @@ public struct ConversationEngine: Sendable {
         let milliseconds = Int(elapsed.components.seconds * 1000 + elapsed.components.attoseconds / 1_000_000_000_000_000)
         let completion = TurnCompletion(
             conversation: conversation, inboundIDs: inbound.map(\.id), replies: response.messages, aiProcessed: aiProcessed,
-            processingMilliseconds: milliseconds, intent: response.intent, configRevision: snapshot.revision, completedAt: Date()
+            processingMilliseconds: milliseconds, intent: response.intent, configRevision: snapshot.revision, completedAt: Date(),
+            // The replies go where the latest message came from: no look-up in the store.
+            replyTo: inbound.last.map { ($0.contactPhone, $0.provider) }, releasingLeaseOf: leaseHolder
         )
         let outbox = try await store.completeTurn(completion)
         let dimensions = [("tenant", conversation.tenantID.rawValue)]

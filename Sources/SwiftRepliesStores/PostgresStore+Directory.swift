@@ -91,18 +91,22 @@ extension PostgresStore {
 
     public func activeInstructions(_ conversation: ConversationKey, at date: Date) async throws -> [ConversationInstruction] {
         try await tenantTransaction(conversation.tenantID) { connection in
-            let rows = try await connection.query(
-                """
-                SELECT id, tenant_id, chatbot_id, contact_id, instruction_text, expires_at, created_at
-                FROM conversation_instructions
-                WHERE tenant_id = \(conversation.tenantID.rawValue) AND contact_id = \(conversation.contactID.rawValue)
-                  AND chatbot_id = \(conversation.chatbotID.rawValue) AND is_active AND (expires_at IS NULL OR expires_at > \(date))
-                ORDER BY id
-                """,
+            let rows = try await connection.run(
+                ActiveInstructionsSQL.self, conversation.tenantID.rawValue, conversation.contactID.rawValue, conversation.chatbotID.rawValue, date,
                 logger: logger
             )
-            return try await Self.instructions(rows)
+            return try await Self.all(rows, Self.instruction(from:))
         }
+    }
+
+    /// A conversation's instructions in force (every turn with the instructions middleware asks).
+    enum ActiveInstructionsSQL: PreparedSQL {
+        static let sql = """
+            SELECT id, tenant_id, chatbot_id, contact_id, instruction_text, expires_at, created_at
+            FROM conversation_instructions
+            WHERE tenant_id = $1 AND contact_id = $2 AND chatbot_id = $3 AND is_active AND (expires_at IS NULL OR expires_at > $4)
+            ORDER BY id
+            """
     }
 
     public func addInstruction(_ conversation: ConversationKey, text: String, expiresAt: Date?, at date: Date) async throws -> ConversationInstruction {
@@ -135,16 +139,16 @@ extension PostgresStore {
     }
 
     static func instructions(_ rows: PostgresRowSequence) async throws -> [ConversationInstruction] {
-        var instructions: [ConversationInstruction] = []
-        for try await row in rows.decode((Int64, String, String, Int64, String, Date?, Date).self) {
-            instructions.append(
-                ConversationInstruction(
-                    id: row.0, tenantID: TenantID(row.1), chatbotID: ChatbotID(row.2), contactID: ContactID(row.3), text: row.4, expiresAt: row.5,
-                    createdAt: row.6
-                )
-            )
-        }
-        return instructions
+        try await all(rows, instruction(from:))
+    }
+
+    /// A row of `conversation_instructions` (id, tenant, chatbot, contact, text, expiry, creation).
+    static func instruction(from row: PostgresRow) throws -> ConversationInstruction {
+        let row = try row.decode((Int64, String, String, Int64, String, Date?, Date).self)
+        return ConversationInstruction(
+            id: row.0, tenantID: TenantID(row.1), chatbotID: ChatbotID(row.2), contactID: ContactID(row.3), text: row.4, expiresAt: row.5,
+            createdAt: row.6
+        )
     }
 
     public func counts() async throws -> StoreCounts {
@@ -167,32 +171,69 @@ extension PostgresStore {
 
     // MARK: Conversation leases
 
+    /// Takes a conversation's lease unless another holder's has not expired.
+    enum AcquireLeaseSQL: PreparedSQL {
+        static let sql = """
+            INSERT INTO conversation_leases (tenant_id, contact_id, holder, expires_at) VALUES ($1, $2, $3, $4)
+            ON CONFLICT (tenant_id, contact_id) DO UPDATE SET holder = excluded.holder, expires_at = excluded.expires_at
+            WHERE conversation_leases.holder = excluded.holder OR conversation_leases.expires_at < $5
+            RETURNING holder
+            """
+    }
+
+    /// Gives up the leases a holder has on some contacts of the current tenant.
+    enum ReleaseLeasesSQL: PreparedSQL {
+        static let sql = """
+            DELETE FROM conversation_leases
+            WHERE tenant_id = $1 AND contact_id = ANY($2::bigint[]) AND holder = $3
+            """
+    }
+
+    static func acquireLease(
+        _ connection: PostgresConnection, _ conversation: ConversationKey, holder: String, until: Date, now: Date, logger: Logger
+    ) async throws -> Bool {
+        let rows = try await connection.run(
+            AcquireLeaseSQL.self, conversation.tenantID.rawValue, conversation.contactID.rawValue, holder, until, now, logger: logger
+        )
+        var taken = false
+        for try await _ in rows { taken = true }
+        return taken
+    }
+
     public func acquireConversationLease(_ conversation: ConversationKey, holder: String, until: Date, now: Date) async throws -> Bool {
         try await tenantTransaction(conversation.tenantID) { connection in
-            let rows = try await connection.query(
-                """
-                INSERT INTO conversation_leases (tenant_id, contact_id, holder, expires_at)
-                VALUES (\(conversation.tenantID.rawValue), \(conversation.contactID.rawValue), \(holder), \(until))
-                ON CONFLICT (tenant_id, contact_id) DO UPDATE SET holder = excluded.holder, expires_at = excluded.expires_at
-                WHERE conversation_leases.holder = excluded.holder OR conversation_leases.expires_at < \(now)
-                RETURNING holder
-                """,
-                logger: logger
+            try await Self.acquireLease(connection, conversation, holder: holder, until: until, now: now, logger: logger)
+        }
+    }
+
+    /// The lease, the pending messages and the facts the turn's middleware need, in one
+    /// transaction (one round trip per statement, instead of a transaction per middleware).
+    public func leaseConversation(_ conversation: ConversationKey, holder: String, until: Date, now: Date, pendingLimit: Int) async throws
+        -> LeasedConversation?
+    {
+        try await tenantTransaction(conversation.tenantID) { connection in
+            guard try await Self.acquireLease(connection, conversation, holder: holder, until: until, now: now, logger: logger) else { return nil }
+            let pending = try await Self.pendingInbound(of: conversation, limit: pendingLimit, on: connection, logger: logger)
+            guard !pending.isEmpty else { return LeasedConversation(pending: []) }
+            let (tenant, contact, chatbot) = (conversation.tenantID.rawValue, conversation.contactID.rawValue, conversation.chatbotID.rawValue)
+            let takeover = try await Self.first(
+                try await connection.run(ActiveTakeoverSQL.self, tenant, contact, logger: logger), Self.takeoverRecord(from:)
             )
-            for try await _ in rows { return true }
-            return false
+            let instructions = try await Self.all(
+                try await connection.run(ActiveInstructionsSQL.self, tenant, contact, chatbot, now, logger: logger), Self.instruction(from:)
+            )
+            let knowledge = try await Self.all(
+                try await connection.run(ActiveKnowledgeSQL.self, tenant, chatbot, logger: logger), Self.knowledgeRecord(from:)
+            )
+            return LeasedConversation(
+                pending: pending, facts: ConversationFacts(activeTakeover: takeover, instructions: instructions, knowledge: knowledge, readAt: now)
+            )
         }
     }
 
     public func releaseConversationLease(_ conversation: ConversationKey, holder: String) async throws {
         try await tenantTransaction(conversation.tenantID) { connection in
-            try await connection.query(
-                """
-                DELETE FROM conversation_leases
-                WHERE tenant_id = \(conversation.tenantID.rawValue) AND contact_id = \(conversation.contactID.rawValue) AND holder = \(holder)
-                """,
-                logger: logger
-            )
+            try await connection.run(ReleaseLeasesSQL.self, conversation.tenantID.rawValue, [conversation.contactID.rawValue], holder, logger: logger)
         }
     }
 }

@@ -171,17 +171,18 @@ extension PostgresStore {
 
     static func pendingInbound(_ rows: PostgresRowSequence) async throws -> [StoredInbound] {
         var messages: [StoredInbound] = []
-        typealias Row = (Int64, String, String, Int64, String, String, String, String?, Bool, Date, String, String?)
-        for try await row in rows.decode(Row.self) {
-            messages.append(
-                StoredInbound(
-                    id: MessageID(row.0), tenantID: TenantID(row.1), chatbotID: ChatbotID(row.2), contactID: ContactID(row.3),
-                    contactPhone: PhoneNumber(canonical: row.4), providerMessageID: row.5, kind: MessageKind(rawValue: row.6) ?? .unsupported,
-                    text: row.7, answerable: row.8, receivedAt: row.9, provider: ProviderKind(rawValue: row.10) ?? .local, contactName: row.11
-                )
-            )
-        }
+        for try await row in rows { messages.append(try storedInbound(row)) }
         return messages
+    }
+
+    /// A row of `pendingInboundColumns`.
+    static func storedInbound(_ row: PostgresRow) throws -> StoredInbound {
+        let row = try row.decode((Int64, String, String, Int64, String, String, String, String?, Bool, Date, String, String?).self)
+        return StoredInbound(
+            id: MessageID(row.0), tenantID: TenantID(row.1), chatbotID: ChatbotID(row.2), contactID: ContactID(row.3),
+            contactPhone: PhoneNumber(canonical: row.4), providerMessageID: row.5, kind: MessageKind(rawValue: row.6) ?? .unsupported,
+            text: row.7, answerable: row.8, receivedAt: row.9, provider: ProviderKind(rawValue: row.10) ?? .local, contactName: row.11
+        )
     }
 
     public func pendingInbound(after: MessageID?, limit: Int) async throws -> [StoredInbound] {
@@ -208,25 +209,34 @@ extension PostgresStore {
     public func pendingInbound(of conversation: ConversationKey, limit: Int) async throws -> [StoredInbound] {
         guard limit > 0 else { return [] }
         return try await tenantTransaction(conversation.tenantID) { connection in
-            let rows = try await connection.query(
-                PostgresQuery(
-                    unsafeSQL: """
-                        SELECT \(Self.pendingInboundColumns)
-                        FROM messages m
-                        JOIN contacts c ON c.id = m.contact_id AND c.tenant_id = m.tenant_id
-                        WHERE m.tenant_id = $1 AND m.contact_id = $2 AND m.chatbot_id = $3
-                          AND m.direction = 'inbound' AND m.status = 'received'
-                        ORDER BY m.id
-                        LIMIT $4
-                        """,
-                    binds: try Self.bindings(
-                        conversation.tenantID.rawValue, conversation.contactID.rawValue, conversation.chatbotID.rawValue, Int64(limit)
-                    )
-                ),
-                logger: logger
-            )
-            return try await Self.pendingInbound(rows)
+            try await Self.pendingInbound(of: conversation, limit: limit, on: connection, logger: logger)
         }
+    }
+
+    /// A conversation's unanswered messages (the partial index `messages_conversation_pending`).
+    enum ConversationPendingSQL: PreparedSQL {
+        static let sql = """
+            SELECT \(PostgresStore.pendingInboundColumns)
+            FROM messages m
+            JOIN contacts c ON c.id = m.contact_id AND c.tenant_id = m.tenant_id
+            WHERE m.tenant_id = $1 AND m.contact_id = $2 AND m.chatbot_id = $3
+              AND m.direction = 'inbound' AND m.status = 'received'
+            ORDER BY m.id
+            LIMIT $4
+            """
+    }
+
+    static func pendingInbound(of conversation: ConversationKey, limit: Int, on connection: PostgresConnection, logger: Logger) async throws
+        -> [StoredInbound]
+    {
+        guard limit > 0 else { return [] }
+        let rows = try await connection.run(
+            ConversationPendingSQL.self, conversation.tenantID.rawValue, conversation.contactID.rawValue, conversation.chatbotID.rawValue,
+            Int64(limit), logger: logger
+        )
+        var messages: [StoredInbound] = []
+        for try await row in rows { messages.append(try storedInbound(row)) }
+        return messages
     }
 
     public func history(_ conversation: ConversationKey, before beforeID: MessageID?, limit: Int) async throws -> [ConversationMessage] {

@@ -8,16 +8,18 @@ extension PostgresStore {
 
     public func knowledgeEntries(tenantID: TenantID, chatbotID: ChatbotID) async throws -> [KnowledgeRecord] {
         try await tenantTransaction(tenantID) { connection in
-            let rows = try await connection.query(
-                """
-                SELECT \(unescaped: Self.knowledgeColumns) FROM bot_knowledge_base
-                WHERE tenant_id = \(tenantID.rawValue) AND chatbot_id = \(chatbotID.rawValue) AND is_active
-                ORDER BY id
-                """,
-                logger: self.logger
-            )
+            let rows = try await connection.run(ActiveKnowledgeSQL.self, tenantID.rawValue, chatbotID.rawValue, logger: self.logger)
             return try await Self.all(rows, Self.knowledgeRecord(from:))
         }
+    }
+
+    /// A chatbot's stored knowledge entries (every turn with the stored knowledge base asks).
+    enum ActiveKnowledgeSQL: PreparedSQL {
+        static let sql = """
+            SELECT \(PostgresStore.knowledgeColumns) FROM bot_knowledge_base
+            WHERE tenant_id = $1 AND chatbot_id = $2 AND is_active
+            ORDER BY id
+            """
     }
 
     public func addKnowledgeEntry(tenantID: TenantID, chatbotID: ChatbotID, draft: KnowledgeDraft, at date: Date) async throws -> KnowledgeRecord {

@@ -90,13 +90,13 @@ extension PostgresStore {
     }
 
     /// The first decoded row of `rows`, if any.
-    static func first<Row>(_ rows: PostgresRowSequence, _ decode: (PostgresRow) throws -> Row) async throws -> Row? {
+    static func first<Row, Rows: AsyncSequence>(_ rows: Rows, _ decode: (PostgresRow) throws -> Row) async throws -> Row? where Rows.Element == PostgresRow {
         for try await row in rows { return try decode(row) }
         return nil
     }
 
     /// Every decoded row of `rows`, in order.
-    static func all<Row>(_ rows: PostgresRowSequence, _ decode: (PostgresRow) throws -> Row) async throws -> [Row] {
+    static func all<Row, Rows: AsyncSequence>(_ rows: Rows, _ decode: (PostgresRow) throws -> Row) async throws -> [Row] where Rows.Element == PostgresRow {
         var result: [Row] = []
         for try await row in rows { result.append(try decode(row)) }
         return result

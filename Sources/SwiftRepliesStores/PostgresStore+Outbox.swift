@@ -47,23 +47,11 @@ extension PostgresStore {
         let tenants = drafts.map(\.conversation.tenantID.rawValue), chatbots = drafts.map(\.conversation.chatbotID.rawValue)
         let contacts = drafts.map(\.conversation.contactID.rawValue), texts = drafts.map(\.text), providers = drafts.map(\.provider)
         let human = drafts.map { $0.purpose == .human }, purposes = drafts.map(\.purpose.rawValue), dates = drafts.map(\.date)
-        let rows = try await connection.query(
-            """
-            INSERT INTO messages (
-                tenant_id, chatbot_id, contact_id, direction, kind, text, provider, status, is_from_human, purpose, attempts,
-                next_attempt_at, created_at, updated_at
-            )
-            SELECT t, c, ct, 'outbound', 'text', tx, pr, 'queued', h, pu, 0, d, d, d
-            FROM unnest(\(tenants)::text[], \(chatbots)::text[], \(contacts)::bigint[], \(texts)::text[], \(providers)::text[],
-                        \(human)::bool[], \(purposes)::text[], \(dates)::timestamptz[])
-                 WITH ORDINALITY AS v(t, c, ct, tx, pr, h, pu, d, position)
-            ORDER BY position
-            RETURNING id
-            """,
-            logger: logger
+        let rows = try await connection.run(
+            InsertOutboundSQL.self, tenants, chatbots, contacts, texts, providers, human, purposes, dates, logger: logger
         )
         var ids: [Int64] = []
-        for try await id in rows.decode(Int64.self) { ids.append(id) }
+        for try await row in rows { ids.append(try row.decode(Int64.self)) }
         // Identity values follow the SELECT's order; RETURNING's order is not promised, so sort.
         ids.sort()
         guard ids.count == drafts.count else {
@@ -75,6 +63,37 @@ extension PostgresStore {
                 attempts: 0, nextAttemptAt: draft.date, possiblyDuplicated: false, provider: ProviderKind(rawValue: draft.provider) ?? .local
             )
         }
+    }
+
+    /// Queued outbound rows, in the order of the arrays.
+    enum InsertOutboundSQL: PreparedSQL {
+        static let sql = """
+            INSERT INTO messages (
+                tenant_id, chatbot_id, contact_id, direction, kind, text, provider, status, is_from_human, purpose, attempts,
+                next_attempt_at, created_at, updated_at
+            )
+            SELECT t, c, ct, 'outbound', 'text', tx, pr, 'queued', h, pu, 0, d, d, d
+            FROM unnest($1::text[], $2::text[], $3::bigint[], $4::text[], $5::text[], $6::bool[], $7::text[], $8::timestamptz[])
+                 WITH ORDINALITY AS v(t, c, ct, tx, pr, h, pu, d, position)
+            ORDER BY position
+            RETURNING id
+            """
+    }
+
+    /// Inbound messages of finished turns become processed (the tenant is row-level security's;
+    /// only inbound messages are `received`).
+    enum CompleteInboundSQL: PreparedSQL {
+        static let sql = """
+            UPDATE messages
+            SET status = 'processed', ai_processed = v.ai, processing_ms = v.ms, intent = CASE WHEN v.hi THEN v.intent END,
+                config_revision = v.rev, processed_at = v.d, updated_at = v.d
+            FROM unnest($1::bigint[], $2::bool[], $3::bigint[], $4::text[], $5::bool[], $6::bigint[], $7::timestamptz[], $8::text[],
+                        $9::bigint[])
+                 AS v(id, ai, ms, intent, hi, rev, d, chatbot, contact)
+            WHERE messages.id = ANY($1::bigint[]) AND messages.id = v.id
+              AND messages.chatbot_id = v.chatbot AND messages.contact_id = v.contact AND messages.status = 'received'
+            RETURNING messages.id
+            """
     }
 
     /// Marks the turn's inbound messages processed and queues its replies, in one transaction
@@ -109,22 +128,10 @@ extension PostgresStore {
                 }
                 var changed: Set<Int64> = []
                 if !ids.isEmpty {
-                    let rows = try await connection.query(
-                        """
-                        UPDATE messages
-                        SET status = 'processed', ai_processed = v.ai, processing_ms = v.ms, intent = CASE WHEN v.hi THEN v.intent END,
-                            config_revision = v.rev, processed_at = v.d, updated_at = v.d
-                        FROM unnest(\(ids)::bigint[], \(ai)::bool[], \(durations)::bigint[], \(intents)::text[], \(hasIntent)::bool[],
-                                    \(revisions)::bigint[], \(dates)::timestamptz[], \(chatbots)::text[], \(contacts)::bigint[])
-                             AS v(id, ai, ms, intent, hi, rev, d, chatbot, contact)
-                        WHERE messages.id = ANY(\(ids)::bigint[]) AND messages.id = v.id
-                          AND messages.chatbot_id = v.chatbot AND messages.contact_id = v.contact AND messages.status = 'received'
-                          -- (only inbound messages are 'received'; the tenant is row-level security's)
-                        RETURNING messages.id
-                        """,
-                        logger: logger
+                    let rows = try await connection.run(
+                        CompleteInboundSQL.self, ids, ai, durations, intents, hasIntent, revisions, dates, chatbots, contacts, logger: logger
                     )
-                    for try await id in rows.decode(Int64.self) { changed.insert(id) }
+                    for try await row in rows { changed.insert(try row.decode(Int64.self)) }
                 }
                 var drafts: [OutboundDraft] = []
                 var owners: [Int] = []
@@ -154,6 +161,14 @@ extension PostgresStore {
                 }
                 for (owner, entry) in zip(owners, try await insertOutbound(connection, drafts)) {
                     results[owner].append(entry)
+                }
+                // Conversation leases the turns end with their commit.
+                var leases: [String: [Int64]] = [:]
+                for index in indexes {
+                    if let holder = batch[index].releasingLeaseOf { leases[holder, default: []].append(batch[index].conversation.contactID.rawValue) }
+                }
+                for (holder, contacts) in leases {
+                    try await connection.run(ReleaseLeasesSQL.self, tenant.rawValue, contacts, holder, logger: logger)
                 }
             }
             return results
@@ -207,18 +222,53 @@ extension PostgresStore {
         let raw = ids.map(\.rawValue)
         let until = date.addingTimeInterval(leases.sendLease)
         return try await hostTransaction { connection in
-            let rows = try await connection.query(
-                """
-                UPDATE messages SET status = 'sending', sending_holder = \(holderID), sending_until = \(until), updated_at = \(date)
-                WHERE direction = 'outbound' AND status = 'queued' AND id = ANY(\(raw)::bigint[])
-                RETURNING id
-                """,
-                logger: logger
-            )
+            let rows = try await connection.run(BeginSendSQL.self, holderID, until, date, raw, logger: logger)
             var marked: [MessageID] = []
-            for try await id in rows.decode(Int64.self) { marked.append(MessageID(id)) }
+            for try await row in rows { marked.append(MessageID(try row.decode(Int64.self))) }
             return marked
         }
+    }
+
+    /// Queued entries become `sending`, leased to one process.
+    enum BeginSendSQL: PreparedSQL {
+        static let sql = """
+            UPDATE messages SET status = 'sending', sending_holder = $1, sending_until = $2, updated_at = $3
+            WHERE direction = 'outbound' AND status = 'queued' AND id = ANY($4::bigint[])
+            RETURNING id
+            """
+    }
+
+    /// One row in `send_attempts` per recorded outcome.
+    enum RecordAttemptsSQL: PreparedSQL {
+        static let sql = """
+            INSERT INTO send_attempts (tenant_id, message_id, attempt, outcome, detail, at)
+            SELECT m.tenant_id, v.id, m.attempts + 1, v.outcome, NULLIF(v.detail, ''), v.at
+            FROM unnest($1::bigint[], $2::text[], $3::text[], $4::timestamptz[]) AS v(id, outcome, detail, at)
+            JOIN messages m ON m.id = v.id AND m.direction = 'outbound'
+            WHERE m.id = ANY($1::bigint[])
+            """
+    }
+
+    /// The outcomes of send attempts, applied to entries not yet accepted or failed.
+    enum ApplySendOutcomesSQL: PreparedSQL {
+        static let sql = """
+            UPDATE messages
+            SET status = v.status,
+                attempts = messages.attempts + 1,
+                provider_message_id = CASE WHEN v.status = 'accepted' THEN v.pid ELSE messages.provider_message_id END,
+                sent_at = CASE WHEN v.status = 'accepted' THEN v.at ELSE messages.sent_at END,
+                next_attempt_at = CASE WHEN v.status = 'queued' THEN v.retry_at ELSE messages.next_attempt_at END,
+                possibly_duplicated = messages.possibly_duplicated OR v.delivered,
+                error_code = CASE WHEN v.status = 'failed' AND v.has_code THEN v.code ELSE messages.error_code END,
+                error_message = CASE WHEN v.status <> 'accepted' THEN v.message ELSE messages.error_message END,
+                sending_holder = NULL, sending_until = NULL,
+                updated_at = v.at
+            FROM unnest($1::bigint[], $2::text[], $3::text[], $4::timestamptz[], $5::bool[], $6::text[], $7::bool[], $8::text[],
+                        $9::timestamptz[])
+                 AS v(id, status, pid, retry_at, delivered, code, has_code, message, at)
+            WHERE messages.id = ANY($1::bigint[]) AND messages.id = v.id
+              AND messages.direction = 'outbound' AND messages.status IN ('queued', 'sending')
+            """
     }
 
     /// Entries whose send lease has expired (the process sending them stopped): their outcome is
@@ -269,36 +319,9 @@ extension PostgresStore {
             }
         }
         try await hostTransaction { [statuses, providerIDs, retryAt, possiblyDelivered, errorCodes, hasCode, errorMessages] connection in
-            try await connection.query(
-                """
-                INSERT INTO send_attempts (tenant_id, message_id, attempt, outcome, detail, at)
-                SELECT m.tenant_id, v.id, m.attempts + 1, v.outcome, NULLIF(v.detail, ''), v.at
-                FROM unnest(\(ids)::bigint[], \(labels)::text[], \(details)::text[], \(dates)::timestamptz[]) AS v(id, outcome, detail, at)
-                JOIN messages m ON m.id = v.id AND m.direction = 'outbound'
-                WHERE m.id = ANY(\(ids)::bigint[])
-                """,
-                logger: logger
-            )
-            try await connection.query(
-                """
-                UPDATE messages
-                SET status = v.status,
-                    attempts = messages.attempts + 1,
-                    provider_message_id = CASE WHEN v.status = 'accepted' THEN v.pid ELSE messages.provider_message_id END,
-                    sent_at = CASE WHEN v.status = 'accepted' THEN v.at ELSE messages.sent_at END,
-                    next_attempt_at = CASE WHEN v.status = 'queued' THEN v.retry_at ELSE messages.next_attempt_at END,
-                    possibly_duplicated = messages.possibly_duplicated OR v.delivered,
-                    error_code = CASE WHEN v.status = 'failed' AND v.has_code THEN v.code ELSE messages.error_code END,
-                    error_message = CASE WHEN v.status <> 'accepted' THEN v.message ELSE messages.error_message END,
-                    sending_holder = NULL, sending_until = NULL,
-                    updated_at = v.at
-                FROM unnest(\(ids)::bigint[], \(statuses)::text[], \(providerIDs)::text[], \(retryAt)::timestamptz[],
-                            \(possiblyDelivered)::bool[], \(errorCodes)::text[], \(hasCode)::bool[], \(errorMessages)::text[],
-                            \(dates)::timestamptz[])
-                     AS v(id, status, pid, retry_at, delivered, code, has_code, message, at)
-                WHERE messages.id = ANY(\(ids)::bigint[]) AND messages.id = v.id
-                  AND messages.direction = 'outbound' AND messages.status IN ('queued', 'sending')
-                """,
+            try await connection.run(RecordAttemptsSQL.self, ids, labels, details, dates, logger: logger)
+            try await connection.run(
+                ApplySendOutcomesSQL.self, ids, statuses, providerIDs, retryAt, possiblyDelivered, errorCodes, hasCode, errorMessages, dates,
                 logger: logger
             )
         }

@@ -10,15 +10,14 @@ extension PostgresStore {
 
     public func activeTakeover(tenantID: TenantID, contactID: ContactID) async throws -> TakeoverRecord? {
         try await tenantTransaction(tenantID) { connection in
-            let rows = try await connection.query(
-                """
-                SELECT \(unescaped: Self.takeoverColumns) FROM takeovers
-                WHERE tenant_id = \(tenantID.rawValue) AND contact_id = \(contactID.rawValue) AND released_at IS NULL
-                """,
-                logger: self.logger
-            )
+            let rows = try await connection.run(ActiveTakeoverSQL.self, tenantID.rawValue, contactID.rawValue, logger: self.logger)
             return try await Self.first(rows, Self.takeoverRecord(from:))
         }
+    }
+
+    /// A contact's active takeover (every turn asks).
+    enum ActiveTakeoverSQL: PreparedSQL {
+        static let sql = "SELECT \(PostgresStore.takeoverColumns) FROM takeovers WHERE tenant_id = $1 AND contact_id = $2 AND released_at IS NULL"
     }
 
     public func startTakeover(tenantID: TenantID, chatbotID: ChatbotID, contactID: ContactID, startedBy: String, at date: Date) async throws -> TakeoverStart {

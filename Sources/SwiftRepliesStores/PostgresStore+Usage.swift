@@ -66,23 +66,9 @@ extension PostgresStore {
                 try await Self.enterTenant(key.tenantID, on: connection, logger: self.logger)
                 let tenant = key.tenantID.rawValue, day = key.day, year = key.year, month = key.month
                 let date = batch[first].at
-                let dayRows = try await connection.query(
-                    """
-                    INSERT INTO usage_tracking (tenant_id, tracking_date, created_at, updated_at) VALUES (\(tenant), \(day)::date, \(date), \(date))
-                    ON CONFLICT (tenant_id, tracking_date) DO UPDATE SET updated_at = excluded.updated_at
-                    RETURNING daily_messages_sent, limit_exceeded_notified
-                    """,
-                    logger: self.logger
-                )
+                let dayRows = try await connection.run(OpenDaySQL.self, tenant, day, date, logger: self.logger)
                 let dayRow = try await Self.first(dayRows) { try $0.decode((Int, Bool).self) }
-                let monthRows = try await connection.query(
-                    """
-                    INSERT INTO monthly_usage_summary (tenant_id, year, month, created_at, updated_at) VALUES (\(tenant), \(year), \(month), \(date), \(date))
-                    ON CONFLICT (tenant_id, year, month) DO UPDATE SET updated_at = excluded.updated_at
-                    RETURNING total_messages_sent, limit_exceeded_notified
-                    """,
-                    logger: self.logger
-                )
+                let monthRows = try await connection.run(OpenMonthSQL.self, tenant, Int64(year), Int64(month), date, logger: self.logger)
                 let monthRow = try await Self.first(monthRows) { try $0.decode((Int, Bool).self) }
                 guard let (daySent, dayNotified) = dayRow, let (monthSent, monthNotified) = monthRow else {
                     throw PostgresStoreError.unexpectedResult("usage upsert returned no row")
@@ -93,28 +79,55 @@ extension PostgresStore {
                 )
                 for (index, outcome) in zip(indexes, allocation.outcomes) { outcomes[index] = outcome }
                 let (allowed, received, overage) = (allocation.totalAllowed, allocation.totalReceived, allocation.totalOverage)
-                try await connection.query(
-                    """
-                    UPDATE usage_tracking
-                    SET daily_messages_sent = daily_messages_sent + \(allowed), daily_messages_received = daily_messages_received + \(received),
-                        overage_messages = overage_messages + \(overage), limit_exceeded_notified = limit_exceeded_notified OR \(allocation.dayNotified)
-                    WHERE tenant_id = \(tenant) AND tracking_date = \(day)::date
-                    """,
-                    logger: self.logger
+                try await connection.run(
+                    AddToDaySQL.self, Int64(allowed), Int64(received), Int64(overage), allocation.dayNotified, tenant, day, logger: self.logger
                 )
-                try await connection.query(
-                    """
-                    UPDATE monthly_usage_summary
-                    SET total_messages_sent = total_messages_sent + \(allowed), total_messages_received = total_messages_received + \(received),
-                        overage_messages = overage_messages + \(overage), limit_exceeded_notified = limit_exceeded_notified OR \(allocation.monthNotified)
-                    WHERE tenant_id = \(tenant) AND year = \(year) AND month = \(month)
-                    """,
-                    logger: self.logger
+                try await connection.run(
+                    AddToMonthSQL.self, Int64(allowed), Int64(received), Int64(overage), allocation.monthNotified, tenant, Int64(year),
+                    Int64(month), logger: self.logger
                 )
                 for event in allocation.events { try await self.insertEvent(connection, event) }
             }
             return outcomes
         }
+    }
+
+    /// The tenant's row of the day, created when missing: what it has counted so far.
+    enum OpenDaySQL: PreparedSQL {
+        static let sql = """
+            INSERT INTO usage_tracking (tenant_id, tracking_date, created_at, updated_at) VALUES ($1, $2::date, $3, $3)
+            ON CONFLICT (tenant_id, tracking_date) DO UPDATE SET updated_at = excluded.updated_at
+            RETURNING daily_messages_sent, limit_exceeded_notified
+            """
+    }
+
+    /// The tenant's row of the month, created when missing: what it has counted so far.
+    enum OpenMonthSQL: PreparedSQL {
+        static let sql = """
+            INSERT INTO monthly_usage_summary (tenant_id, year, month, created_at, updated_at) VALUES ($1, $2, $3, $4, $4)
+            ON CONFLICT (tenant_id, year, month) DO UPDATE SET updated_at = excluded.updated_at
+            RETURNING total_messages_sent, limit_exceeded_notified
+            """
+    }
+
+    /// Adds a batch's meterings to the day's row.
+    enum AddToDaySQL: PreparedSQL {
+        static let sql = """
+            UPDATE usage_tracking
+            SET daily_messages_sent = daily_messages_sent + $1, daily_messages_received = daily_messages_received + $2,
+                overage_messages = overage_messages + $3, limit_exceeded_notified = limit_exceeded_notified OR $4
+            WHERE tenant_id = $5 AND tracking_date = $6::date
+            """
+    }
+
+    /// Adds a batch's meterings to the month's row.
+    enum AddToMonthSQL: PreparedSQL {
+        static let sql = """
+            UPDATE monthly_usage_summary
+            SET total_messages_sent = total_messages_sent + $1, total_messages_received = total_messages_received + $2,
+                overage_messages = overage_messages + $3, limit_exceeded_notified = limit_exceeded_notified OR $4
+            WHERE tenant_id = $5 AND year = $6 AND month = $7
+            """
     }
 
     public func incrementUsage(tenantID: TenantID, _ increments: UsageIncrements, at date: Date) async throws {

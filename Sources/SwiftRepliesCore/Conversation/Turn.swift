@@ -76,12 +76,16 @@ public struct Turn: Sendable {
     public var startedAt: Date
     /// A logger carrying `tenant.id`, `chatbot.id`, `contact.id`.
     public var logger: Logger
+    /// The conversation's facts the store read with the turn's messages, when it did; middleware
+    /// use them instead of reading again.
+    public var facts: ConversationFacts?
 
     public init(
         tenant: TenantDefinition, chatbot: ChatbotDefinition, agent: AgentDefinition, contact: Contact, messages: [ConversationMessage],
         history: [ConversationMessage] = [], trigger: TurnTrigger = .customerMessages, context: TurnContext = TurnContext(),
-        configRevision: Int = 0, startedAt: Date = Date(), logger: Logger = Logger(label: "swiftreplies.turn")
+        configRevision: Int = 0, startedAt: Date = Date(), logger: Logger = Logger(label: "swiftreplies.turn"), facts: ConversationFacts? = nil
     ) {
+        self.facts = facts
         self.tenant = tenant
         self.chatbot = chatbot
         self.agent = agent

@@ -25,6 +25,11 @@ public protocol Store: Sendable {
     /// Fails when the database cannot be reached.
     func ping() async throws
 
+    /// Upkeep the database needs while the host runs, called about once a second on a shared
+    /// store (PostgreSQL refreshes the planner's statistics of tables that grew fast). Nothing
+    /// by default.
+    func performHousekeeping() async throws
+
     /// Mirrors the configured tenants and chatbots into the database (upsert; chatbots no longer
     /// configured are marked inactive, never deleted, so their history stays).
     func syncDirectory(_ tenants: [TenantDefinition]) async throws
@@ -60,6 +65,12 @@ public protocol Store: Sendable {
     func acquireConversationLease(_ conversation: ConversationKey, holder: String, until: Date, now: Date) async throws -> Bool
     /// Gives up `holder`'s lease on a conversation (nothing when it holds none).
     func releaseConversationLease(_ conversation: ConversationKey, holder: String) async throws
+    /// Takes the lease on a conversation (as `acquireConversationLease`) and, when it was taken,
+    /// returns the conversation's unanswered messages (as `pendingInbound(of:limit:)`); `nil` when
+    /// another holder has the lease. A store may do both in one transaction, and read the
+    /// conversation's facts for the turn in it too.
+    func leaseConversation(_ conversation: ConversationKey, holder: String, until: Date, now: Date, pendingLimit: Int) async throws
+        -> LeasedConversation?
 
     /// Commits a finished turn atomically: its inbound messages become processed and its replies
     /// enter the outbox. Returns the new outbox entries. Idempotent per inbound message: messages
@@ -105,5 +116,15 @@ extension Store {
     /// Inbound messages without a finished turn, oldest first.
     public func pendingInbound(limit: Int) async throws -> [StoredInbound] {
         try await pendingInbound(after: nil, limit: limit)
+    }
+
+    public func performHousekeeping() async throws {}
+
+    /// The lease, then the pending messages, as two calls.
+    public func leaseConversation(_ conversation: ConversationKey, holder: String, until: Date, now: Date, pendingLimit: Int) async throws
+        -> LeasedConversation?
+    {
+        guard try await acquireConversationLease(conversation, holder: holder, until: until, now: now) else { return nil }
+        return LeasedConversation(pending: try await pendingInbound(of: conversation, limit: pendingLimit))
     }
 }

@@ -129,12 +129,17 @@ public struct TurnCompletion: Sendable {
     /// Where the replies go, when the caller knows (saves a look-up): the customer's number and
     /// the provider their message came through.
     public var replyTo: (phone: PhoneNumber, provider: ProviderKind)?
+    /// The holder whose conversation lease the commit gives up (a turn on a shared database):
+    /// the lease ends in the transaction that queues the replies, without another round trip.
+    public var releasingLeaseOf: String?
 
     public init(
         conversation: ConversationKey, inboundIDs: [MessageID], replies: [String], aiProcessed: Bool, processingMilliseconds: Int,
-        intent: String?, configRevision: Int, completedAt: Date, replyTo: (phone: PhoneNumber, provider: ProviderKind)? = nil
+        intent: String?, configRevision: Int, completedAt: Date, replyTo: (phone: PhoneNumber, provider: ProviderKind)? = nil,
+        releasingLeaseOf: String? = nil
     ) {
         self.replyTo = replyTo
+        self.releasingLeaseOf = releasingLeaseOf
         self.conversation = conversation
         self.inboundIDs = inboundIDs
         self.replies = replies

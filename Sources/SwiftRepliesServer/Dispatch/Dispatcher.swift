@@ -388,17 +388,24 @@ actor Dispatcher {
         let conversation = work.conversation
         do {
             let now = Date()
-            guard try await store.acquireConversationLease(conversation, holder: leaseHolder, until: now.addingTimeInterval(leaseDuration), now: now) else {
+            let debounced = state.current.snapshot.runtime.debounceSeconds > 0
+            guard
+                let leased = try await store.leaseConversation(
+                    conversation, holder: leaseHolder, until: now.addingTimeInterval(leaseDuration), now: now, pendingLimit: debounced ? 200 : 1
+                )
+            else {
                 await finished(work, failed: true, retryDelay: 0.05)
                 return
             }
             let outcome: Result<[StoredInbound], any Error>
+            // The turn's commit ends the lease; otherwise it is given up here.
+            var leaseReleased = false
+            let pending = leased.pending
             do {
-                let debounced = state.current.snapshot.runtime.debounceSeconds > 0
-                let pending = try await store.pendingInbound(of: conversation, limit: debounced ? 200 : 1)
                 if !pending.isEmpty {
                     let runtime = state.current
-                    let result = try await engine.runTurn(pending, state: runtime)
+                    let result = try await engine.runTurn(pending, state: runtime, releasingLeaseOf: leaseHolder, facts: leased.facts)
+                    leaseReleased = true
                     await outbox.submit(result.outbox, from: runtime.snapshot)
                 }
                 let answered = Set(pending.map(\.id))
@@ -406,7 +413,7 @@ actor Dispatcher {
             } catch {
                 outcome = .failure(error)
             }
-            try? await store.releaseConversationLease(conversation, holder: leaseHolder)
+            if !leaseReleased { try? await store.releaseConversationLease(conversation, holder: leaseHolder) }
             switch outcome {
             case .success(let unanswered): await finished(work, failed: false, unanswered: unanswered)
             case .failure(let error): throw error
@@ -441,6 +448,11 @@ actor Dispatcher {
                     return
                 }
                 if await isClosed { return }
+            }
+            do {
+                try await store.performHousekeeping()
+            } catch {
+                logger.warning("database housekeeping failed", metadata: ["error": "\(error)"])
             }
             do {
                 let cutoff = Date().addingTimeInterval(-staleAfter)

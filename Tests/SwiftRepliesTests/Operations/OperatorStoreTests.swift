@@ -334,15 +334,18 @@ import Testing
     @Test(arguments: StoreBackend.available)
     func operationsMigrationRollsBackAndForth(_ backend: StoreBackend) async throws {
         try await F.with(backend) { f async throws in
-            #expect(try await f.store.migrationStatus().current == 3)
-            #expect(try await f.store.migrateDown(to: 2) == [3])
+            // Versions 3 (operations) and 4 (the dispatch index), down and up again.
+            #expect(try await f.store.migrationStatus().current == 4)
+            #expect(try await f.store.migrateDown(to: 2) == [4, 3])
             #expect(try await f.columnCount(table: "actions", column: "outcome_delivered_at") == 0)
             #expect(try await f.columnCount(table: "api_keys", column: "rate_limit_per_hour") == 0)
             #expect(try await f.indexCount("idx_actions_undelivered") == 0)
-            #expect(try await f.store.migrateUp() == [3])
+            #expect(try await f.indexCount("messages_conversation_pending") == 0)
+            #expect(try await f.store.migrateUp() == [3, 4])
             #expect(try await f.columnCount(table: "actions", column: "outcome_delivered_at") == 1)
             #expect(try await f.columnCount(table: "api_keys", column: "rate_limit_per_hour") == 1)
             #expect(try await f.indexCount("idx_actions_undelivered") == 1)
+            #expect(try await f.indexCount("messages_conversation_pending") == 1)
         }
     }
 

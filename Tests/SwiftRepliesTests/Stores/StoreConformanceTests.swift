@@ -709,6 +709,56 @@ struct StoreConformanceTests {
         }
     }
 
+    @Test(
+        "leaseConversation: the pending messages with the lease, nil without it; the turn's commit ends the lease",
+        arguments: StoreBackend.available
+    )
+    func leaseConversationWithItsTurn(_ backend: StoreBackend) async throws {
+        try await TestDatabase.withConformanceStore(backend) { _, store in
+            let stored = F.stored(try await store.ingest([F.envelope("wamid.1"), F.envelope("wamid.2", at: 1)]))
+            let conversation = stored[0].conversation
+            let t0 = F.base
+            let operations = try #require(store as? any OperatorStore)
+            _ = try await store.addInstruction(conversation, text: "offer free delivery", expiresAt: nil, at: t0)
+            _ = try await store.addInstruction(conversation, text: "expired", expiresAt: t0.addingTimeInterval(-1), at: t0.addingTimeInterval(-10))
+            let entry = try await operations.addKnowledgeEntry(
+                tenantID: F.acme, chatbotID: F.acmeBot, draft: KnowledgeDraft(question: "Delivery?", answer: "Two days."), at: t0
+            )
+            _ = try await operations.startTakeover(tenantID: F.acme, chatbotID: F.acmeBot, contactID: conversation.contactID, startedBy: "ops", at: t0)
+
+            let leased = try #require(
+                try await store.leaseConversation(conversation, holder: "A", until: t0.addingTimeInterval(30), now: t0, pendingLimit: 1)
+            )
+            #expect(leased.pending.map(\.id) == [stored[0].id], "oldest first, within the limit")
+            // A shared store reads the facts with the lease, as the middleware would read them.
+            if store.isShared {
+                let facts = try #require(leased.facts)
+                #expect(facts.activeTakeover?.startedBy == "ops")
+                #expect(facts.instructions.map(\.text) == ["offer free delivery"])
+                #expect(facts.knowledge.map(\.id) == [entry.id])
+            }
+            #expect(
+                try await store.leaseConversation(conversation, holder: "B", until: t0.addingTimeInterval(40), now: t0.addingTimeInterval(1), pendingLimit: 10)
+                    == nil
+            )
+
+            // The commit of A's turn ends A's lease: B takes the conversation at once and finds
+            // the message A did not answer.
+            var completion = F.completion(conversation, [stored[0].id], replies: ["hi"], at: 2)
+            completion.releasingLeaseOf = "A"
+            #expect(try await store.completeTurn(completion).count == 1)
+            let next = try #require(
+                try await store.leaseConversation(conversation, holder: "B", until: t0.addingTimeInterval(40), now: t0.addingTimeInterval(3), pendingLimit: 10)
+            )
+            #expect(next.pending.map(\.id) == [stored[1].id])
+            // A commit naming a holder that does not hold the lease leaves it alone.
+            var stray = F.completion(conversation, [], replies: [], at: 4)
+            stray.releasingLeaseOf = "A"
+            _ = try await store.completeTurn(stray)
+            #expect(try await store.acquireConversationLease(conversation, holder: "A", until: t0.addingTimeInterval(50), now: t0.addingTimeInterval(5)) == false)
+        }
+    }
+
     // MARK: Reading back
 
     @Test("history(before:limit:) is oldest first, per conversation and tenant", arguments: StoreBackend.available)

@@ -1,0 +1,18 @@
+extension PostgresMigrations {
+    /// Version 4, as `SQLiteMigrations.dispatchIndex`: an index of each conversation's unanswered
+    /// messages. A turn on a shared database reads its conversation's pending messages; without
+    /// this index the planner could walk `messages_pending_inbound` (every pending message of
+    /// every tenant, in id order) and filter, which a backlog of a few thousand messages made
+    /// cost 0.6 ms per turn in the load harness.
+    public static let dispatchIndex = Migration(
+        version: 4,
+        name: "dispatch_index",
+        up: [
+            """
+            CREATE INDEX messages_conversation_pending ON messages (tenant_id, contact_id, id)
+            WHERE direction = 'inbound' AND status = 'received'
+            """
+        ],
+        down: ["DROP INDEX IF EXISTS messages_conversation_pending"]
+    )
+}
