@@ -181,11 +181,69 @@ extension PostgresStore {
             """
     }
 
-    /// Gives up the leases a holder has on some contacts of the current tenant.
+    /// Gives up the leases a holder has on some contacts of the current tenant: they expire at
+    /// once. The rows stay (one per conversation), so taking a lease again updates a row in
+    /// place instead of inserting one and leaving a dead one behind.
     enum ReleaseLeasesSQL: PreparedSQL {
         static let sql = """
-            DELETE FROM conversation_leases
+            UPDATE conversation_leases SET expires_at = '-infinity'
             WHERE tenant_id = $1 AND contact_id = ANY($2::bigint[]) AND holder = $3
+            """
+    }
+
+    /// Takes a conversation's lease (as `AcquireLeaseSQL`) and, when it was taken, reads the
+    /// conversation's pending messages: one row with `leased` false, or one row per pending
+    /// message (a single row of NULLs after `leased` when there is none).
+    enum LeaseAndPendingSQL: PreparedSQL {
+        static let sql = """
+            WITH lease AS (
+                INSERT INTO conversation_leases (tenant_id, contact_id, holder, expires_at) VALUES ($1, $2, $4, $5)
+                ON CONFLICT (tenant_id, contact_id) DO UPDATE SET holder = excluded.holder, expires_at = excluded.expires_at
+                WHERE conversation_leases.holder = excluded.holder OR conversation_leases.expires_at < $6
+                RETURNING holder
+            )
+            SELECT EXISTS (SELECT 1 FROM lease) AS leased, p.*
+            FROM (SELECT 1) AS one
+            LEFT JOIN LATERAL (
+                SELECT \(PostgresStore.pendingInboundColumns)
+                FROM messages m
+                JOIN contacts c ON c.id = m.contact_id AND c.tenant_id = m.tenant_id
+                WHERE m.tenant_id = $1 AND m.contact_id = $2 AND m.chatbot_id = $3
+                  AND m.direction = 'inbound' AND m.status = 'received' AND EXISTS (SELECT 1 FROM lease)
+                ORDER BY m.id
+                LIMIT $7
+            ) AS p ON true
+            """
+    }
+
+    /// What a turn's middleware read about its conversation, in one row: the active takeover's
+    /// id, holder and start; the instructions in force (ids, texts, expiries as epoch seconds or
+    /// NaN, creation); the chatbot's active stored knowledge entries. Arrays are NULL when empty.
+    enum ConversationFactsSQL: PreparedSQL {
+        static let sql = """
+            SELECT t.id, t.started_by, t.started_at,
+                   i.ids, i.texts, i.expires, i.created,
+                   k.ids, k.categories, k.questions, k.answers, k.created, k.updated
+            FROM (SELECT 1) AS one
+            LEFT JOIN LATERAL (
+                SELECT id, started_by, started_at FROM takeovers
+                WHERE tenant_id = $1 AND contact_id = $2 AND released_at IS NULL
+                LIMIT 1
+            ) AS t ON true
+            CROSS JOIN LATERAL (
+                SELECT array_agg(id ORDER BY id) AS ids, array_agg(instruction_text ORDER BY id) AS texts,
+                       array_agg(COALESCE(extract(epoch FROM expires_at)::float8, 'NaN'::float8) ORDER BY id) AS expires,
+                       array_agg(created_at ORDER BY id) AS created
+                FROM conversation_instructions
+                WHERE tenant_id = $1 AND contact_id = $2 AND chatbot_id = $3 AND is_active AND (expires_at IS NULL OR expires_at > $4)
+            ) AS i
+            CROSS JOIN LATERAL (
+                SELECT array_agg(id ORDER BY id) AS ids, array_agg(category ORDER BY id) AS categories,
+                       array_agg(question ORDER BY id) AS questions, array_agg(answer ORDER BY id) AS answers,
+                       array_agg(created_at ORDER BY id) AS created, array_agg(updated_at ORDER BY id) AS updated
+                FROM bot_knowledge_base
+                WHERE tenant_id = $1 AND chatbot_id = $3 AND is_active
+            ) AS k
             """
     }
 
@@ -207,28 +265,77 @@ extension PostgresStore {
     }
 
     /// The lease, the pending messages and the facts the turn's middleware need, in one
-    /// transaction (one round trip per statement, instead of a transaction per middleware).
+    /// transaction of two statements (instead of a transaction per middleware).
     public func leaseConversation(_ conversation: ConversationKey, holder: String, until: Date, now: Date, pendingLimit: Int) async throws
         -> LeasedConversation?
     {
         try await tenantTransaction(conversation.tenantID) { connection in
-            guard try await Self.acquireLease(connection, conversation, holder: holder, until: until, now: now, logger: logger) else { return nil }
-            let pending = try await Self.pendingInbound(of: conversation, limit: pendingLimit, on: connection, logger: logger)
-            guard !pending.isEmpty else { return LeasedConversation(pending: []) }
             let (tenant, contact, chatbot) = (conversation.tenantID.rawValue, conversation.contactID.rawValue, conversation.chatbotID.rawValue)
-            let takeover = try await Self.first(
-                try await connection.run(ActiveTakeoverSQL.self, tenant, contact, logger: logger), Self.takeoverRecord(from:)
+            let rows = try await connection.run(
+                LeaseAndPendingSQL.self, tenant, contact, chatbot, holder, until, now, Int64(max(pendingLimit, 1)), logger: logger
             )
-            let instructions = try await Self.all(
-                try await connection.run(ActiveInstructionsSQL.self, tenant, contact, chatbot, now, logger: logger), Self.instruction(from:)
-            )
-            let knowledge = try await Self.all(
-                try await connection.run(ActiveKnowledgeSQL.self, tenant, chatbot, logger: logger), Self.knowledgeRecord(from:)
-            )
-            return LeasedConversation(
-                pending: pending, facts: ConversationFacts(activeTakeover: takeover, instructions: instructions, knowledge: knowledge, readAt: now)
-            )
+            var leased = false
+            var pending: [StoredInbound] = []
+            typealias Row = (Bool, Int64?, String?, String?, Int64?, String?, String?, String?, String?, Bool?, Date?, String?, String?)
+            for try await row in rows {
+                let row = try row.decode(Row.self)
+                leased = row.0
+                guard let id = row.1, let tenantID = row.2, let chatbotID = row.3, let contactID = row.4, let phone = row.5, let kind = row.7,
+                    let answerable = row.9, let receivedAt = row.10, let provider = row.11
+                else { continue }
+                pending.append(
+                    StoredInbound(
+                        id: MessageID(id), tenantID: TenantID(tenantID), chatbotID: ChatbotID(chatbotID), contactID: ContactID(contactID),
+                        contactPhone: PhoneNumber(canonical: phone), providerMessageID: row.6 ?? "", kind: MessageKind(rawValue: kind) ?? .unsupported,
+                        text: row.8, answerable: answerable, receivedAt: receivedAt, provider: ProviderKind(rawValue: provider) ?? .local,
+                        contactName: row.12
+                    )
+                )
+            }
+            guard leased else { return nil }
+            guard !pending.isEmpty else { return LeasedConversation(pending: []) }
+            let facts = try await Self.first(try await connection.run(ConversationFactsSQL.self, tenant, contact, chatbot, now, logger: logger)) {
+                try Self.facts(from: $0, conversation, readAt: now)
+            }
+            return LeasedConversation(pending: pending, facts: facts)
         }
+    }
+
+    /// A row of `ConversationFactsSQL`.
+    static func facts(from row: PostgresRow, _ conversation: ConversationKey, readAt: Date) throws -> ConversationFacts {
+        let (takeoverID, startedBy, startedAt, instructionIDs, texts, expiries, instructionDates, knowledgeIDs, categories, questions, answers, created, updated) =
+            try row.decode(
+                (Int64?, String?, Date?, [Int64]?, [String]?, [Double]?, [Date]?, [Int64]?, [String]?, [String]?, [String]?, [Date]?, [Date]?).self
+            )
+        let (tenant, chatbot, contact) = (conversation.tenantID, conversation.chatbotID, conversation.contactID)
+        let takeover = takeoverID.map {
+            TakeoverRecord(id: $0, tenantID: tenant, chatbotID: chatbot, contactID: contact, startedBy: startedBy, startedAt: startedAt ?? readAt, releasedAt: nil)
+        }
+        var instructions: [ConversationInstruction] = []
+        if let instructionIDs, let texts, let expiries, let instructionDates {
+            for index in instructionIDs.indices where index < texts.count && index < expiries.count && index < instructionDates.count {
+                let expiry = expiries[index]
+                instructions.append(
+                    ConversationInstruction(
+                        id: instructionIDs[index], tenantID: tenant, chatbotID: chatbot, contactID: contact, text: texts[index],
+                        expiresAt: expiry.isNaN ? nil : Date(timeIntervalSince1970: expiry), createdAt: instructionDates[index]
+                    )
+                )
+            }
+        }
+        var knowledge: [KnowledgeRecord] = []
+        if let knowledgeIDs, let categories, let questions, let answers, let created, let updated {
+            for index in knowledgeIDs.indices
+            where index < categories.count && index < questions.count && index < answers.count && index < created.count && index < updated.count {
+                knowledge.append(
+                    KnowledgeRecord(
+                        id: knowledgeIDs[index], tenantID: tenant, chatbotID: chatbot, category: categories[index], question: questions[index],
+                        answer: answers[index], createdAt: created[index], updatedAt: updated[index]
+                    )
+                )
+            }
+        }
+        return ConversationFacts(activeTakeover: takeover, instructions: instructions, knowledge: knowledge, readAt: readAt)
     }
 
     public func releaseConversationLease(_ conversation: ConversationKey, holder: String) async throws {
