@@ -26,6 +26,18 @@ struct MeterAllocation {
         }
     }
 
+    /// Whether allocating `meterings` depends on the period rows as they stand: only when one of
+    /// them has a limit. Without limits every wanted send is allowed and nothing is reported, so
+    /// a store may add the totals without reading the rows first.
+    static func needsPeriodRows(_ meterings: [MessageMetering]) -> Bool {
+        meterings.contains { $0.dailyLimit != nil || $0.monthlyLimit != nil }
+    }
+
+    /// The allocation of meterings without limits (see `needsPeriodRows`).
+    init(unlimited meterings: [MessageMetering], period: Period) {
+        self.init(meterings, period: period, daySent: 0, monthSent: 0, dayNotified: false, monthNotified: false)
+    }
+
     /// One outcome per metering, in the order given.
     var outcomes: [MeterOutcome] = []
     var totalAllowed = 0

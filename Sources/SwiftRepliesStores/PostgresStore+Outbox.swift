@@ -81,9 +81,14 @@ extension PostgresStore {
     }
 
     /// Inbound messages of finished turns become processed (the tenant is row-level security's;
-    /// only inbound messages are `received`).
+    /// only inbound messages are `received`), and the leases of holder $12 on the contacts $11 of
+    /// tenant $10 end (as `ReleaseLeasesSQL`; none when $11 is empty).
     enum CompleteInboundSQL: PreparedSQL {
         static let sql = """
+            WITH released AS (
+                UPDATE conversation_leases SET expires_at = '-infinity'
+                WHERE tenant_id = $10 AND contact_id = ANY($11::bigint[]) AND holder = $12
+            )
             UPDATE messages
             SET status = 'processed', ai_processed = v.ai, processing_ms = v.ms, intent = CASE WHEN v.hi THEN v.intent END,
                 config_revision = v.rev, processed_at = v.d, updated_at = v.d
@@ -126,10 +131,19 @@ extension PostgresStore {
                         contacts.append(completion.conversation.contactID.rawValue)
                     }
                 }
+                // Conversation leases the turns end with their commit; one holder's (the usual
+                // case: this process's dispatcher) with the UPDATE below, any other on its own.
+                var leases: [String: [Int64]] = [:]
+                for index in indexes {
+                    if let holder = batch[index].releasingLeaseOf { leases[holder, default: []].append(batch[index].conversation.contactID.rawValue) }
+                }
                 var changed: Set<Int64> = []
                 if !ids.isEmpty {
+                    let folded = leases.max { $0.value.count < $1.value.count }
+                    if let folded { leases[folded.key] = nil }
                     let rows = try await connection.run(
-                        CompleteInboundSQL.self, ids, ai, durations, intents, hasIntent, revisions, dates, chatbots, contacts, logger: logger
+                        CompleteInboundSQL.self, ids, ai, durations, intents, hasIntent, revisions, dates, chatbots, contacts, tenant.rawValue,
+                        folded?.value ?? [], folded?.key ?? "", logger: logger
                     )
                     for try await row in rows { changed.insert(try row.decode(Int64.self)) }
                 }
@@ -161,11 +175,6 @@ extension PostgresStore {
                 }
                 for (owner, entry) in zip(owners, try await insertOutbound(connection, drafts)) {
                     results[owner].append(entry)
-                }
-                // Conversation leases the turns end with their commit.
-                var leases: [String: [Int64]] = [:]
-                for index in indexes {
-                    if let holder = batch[index].releasingLeaseOf { leases[holder, default: []].append(batch[index].conversation.contactID.rawValue) }
                 }
                 for (holder, contacts) in leases {
                     try await connection.run(ReleaseLeasesSQL.self, tenant.rawValue, contacts, holder, logger: logger)
@@ -238,20 +247,22 @@ extension PostgresStore {
             """
     }
 
-    /// One row in `send_attempts` per recorded outcome.
-    enum RecordAttemptsSQL: PreparedSQL {
+    /// The outcomes of send attempts: one row in `send_attempts` per outcome (numbered from the
+    /// entry's attempts before this statement), then the outcome applied to entries not yet
+    /// accepted or failed. One statement: both parts see the rows as they were before it.
+    enum RecordSendOutcomesSQL: PreparedSQL {
         static let sql = """
-            INSERT INTO send_attempts (tenant_id, message_id, attempt, outcome, detail, at)
-            SELECT m.tenant_id, v.id, m.attempts + 1, v.outcome, NULLIF(v.detail, ''), v.at
-            FROM unnest($1::bigint[], $2::text[], $3::text[], $4::timestamptz[]) AS v(id, outcome, detail, at)
-            JOIN messages m ON m.id = v.id AND m.direction = 'outbound'
-            WHERE m.id = ANY($1::bigint[])
-            """
-    }
-
-    /// The outcomes of send attempts, applied to entries not yet accepted or failed.
-    enum ApplySendOutcomesSQL: PreparedSQL {
-        static let sql = """
+            WITH v AS (
+                SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[], $4::timestamptz[], $5::bool[], $6::text[], $7::bool[], $8::text[],
+                                     $9::timestamptz[], $10::text[], $11::text[])
+                     AS v(id, status, pid, retry_at, delivered, code, has_code, message, at, outcome, detail)
+            ),
+            attempts AS (
+                INSERT INTO send_attempts (tenant_id, message_id, attempt, outcome, detail, at)
+                SELECT m.tenant_id, v.id, m.attempts + 1, v.outcome, NULLIF(v.detail, ''), v.at
+                FROM v JOIN messages m ON m.id = v.id AND m.direction = 'outbound'
+                WHERE m.id = ANY($1::bigint[])
+            )
             UPDATE messages
             SET status = v.status,
                 attempts = messages.attempts + 1,
@@ -263,9 +274,7 @@ extension PostgresStore {
                 error_message = CASE WHEN v.status <> 'accepted' THEN v.message ELSE messages.error_message END,
                 sending_holder = NULL, sending_until = NULL,
                 updated_at = v.at
-            FROM unnest($1::bigint[], $2::text[], $3::text[], $4::timestamptz[], $5::bool[], $6::text[], $7::bool[], $8::text[],
-                        $9::timestamptz[])
-                 AS v(id, status, pid, retry_at, delivered, code, has_code, message, at)
+            FROM v
             WHERE messages.id = ANY($1::bigint[]) AND messages.id = v.id
               AND messages.direction = 'outbound' AND messages.status IN ('queued', 'sending')
             """
@@ -319,10 +328,9 @@ extension PostgresStore {
             }
         }
         try await hostTransaction { [statuses, providerIDs, retryAt, possiblyDelivered, errorCodes, hasCode, errorMessages] connection in
-            try await connection.run(RecordAttemptsSQL.self, ids, labels, details, dates, logger: logger)
             try await connection.run(
-                ApplySendOutcomesSQL.self, ids, statuses, providerIDs, retryAt, possiblyDelivered, errorCodes, hasCode, errorMessages, dates,
-                logger: logger
+                RecordSendOutcomesSQL.self, ids, statuses, providerIDs, retryAt, possiblyDelivered, errorCodes, hasCode, errorMessages, dates,
+                labels, details, logger: logger
             )
         }
     }

@@ -66,6 +66,18 @@ extension PostgresStore {
                 try await Self.enterTenant(key.tenantID, on: connection, logger: self.logger)
                 let tenant = key.tenantID.rawValue, day = key.day, year = key.year, month = key.month
                 let date = batch[first].at
+                let meterings = indexes.map { batch[$0] }
+                guard MeterAllocation.needsPeriodRows(meterings) else {
+                    // No limits: add the totals, creating the rows when missing.
+                    let allocation = MeterAllocation(unlimited: meterings, period: key)
+                    for (index, outcome) in zip(indexes, allocation.outcomes) { outcomes[index] = outcome }
+                    let (allowed, received, overage) = (Int64(allocation.totalAllowed), Int64(allocation.totalReceived), Int64(allocation.totalOverage))
+                    try await connection.run(AddUnlimitedDaySQL.self, tenant, day, allowed, received, overage, date, logger: self.logger)
+                    try await connection.run(
+                        AddUnlimitedMonthSQL.self, tenant, Int64(year), Int64(month), allowed, received, overage, date, logger: self.logger
+                    )
+                    continue
+                }
                 let dayRows = try await connection.run(OpenDaySQL.self, tenant, day, date, logger: self.logger)
                 let dayRow = try await Self.first(dayRows) { try $0.decode((Int, Bool).self) }
                 let monthRows = try await connection.run(OpenMonthSQL.self, tenant, Int64(year), Int64(month), date, logger: self.logger)
@@ -107,6 +119,32 @@ extension PostgresStore {
             INSERT INTO monthly_usage_summary (tenant_id, year, month, created_at, updated_at) VALUES ($1, $2, $3, $4, $4)
             ON CONFLICT (tenant_id, year, month) DO UPDATE SET updated_at = excluded.updated_at
             RETURNING total_messages_sent, limit_exceeded_notified
+            """
+    }
+
+    /// Adds the totals of meterings without limits to the day's row, creating it when missing.
+    enum AddUnlimitedDaySQL: PreparedSQL {
+        static let sql = """
+            INSERT INTO usage_tracking (
+                tenant_id, tracking_date, daily_messages_sent, daily_messages_received, overage_messages, created_at, updated_at
+            ) VALUES ($1, $2::date, $3, $4, $5, $6, $6)
+            ON CONFLICT (tenant_id, tracking_date) DO UPDATE SET
+                daily_messages_sent = usage_tracking.daily_messages_sent + excluded.daily_messages_sent,
+                daily_messages_received = usage_tracking.daily_messages_received + excluded.daily_messages_received,
+                overage_messages = usage_tracking.overage_messages + excluded.overage_messages, updated_at = excluded.updated_at
+            """
+    }
+
+    /// Adds the totals of meterings without limits to the month's row, creating it when missing.
+    enum AddUnlimitedMonthSQL: PreparedSQL {
+        static let sql = """
+            INSERT INTO monthly_usage_summary (
+                tenant_id, year, month, total_messages_sent, total_messages_received, overage_messages, created_at, updated_at
+            ) VALUES ($1, $2, $3, $4, $5, $6, $7, $7)
+            ON CONFLICT (tenant_id, year, month) DO UPDATE SET
+                total_messages_sent = monthly_usage_summary.total_messages_sent + excluded.total_messages_sent,
+                total_messages_received = monthly_usage_summary.total_messages_received + excluded.total_messages_received,
+                overage_messages = monthly_usage_summary.overage_messages + excluded.overage_messages, updated_at = excluded.updated_at
             """
     }
 

@@ -197,6 +197,17 @@ import Testing
             // Unlimited: never refused. Globex's counters are its own.
             #expect(try await meter(50, at: tomorrow, daily: nil, monthly: nil).allowedSends == 50)
             #expect(try await f.store.usage(tenantID: F.globex, at: F.base).day.messagesSent == 0)
+            // Unlimited meterings add to the period rows (without reading them), and create them.
+            let afterUnlimited = try await f.store.usage(tenantID: F.acme, at: tomorrow)
+            #expect(afterUnlimited.day.messagesSent == 51)
+            #expect(afterUnlimited.day.messagesReceived == 2)
+            #expect(afterUnlimited.day.overageMessages == 1)
+            #expect(afterUnlimited.month.messagesSent == 54)
+            let dayAfter = tomorrow.addingTimeInterval(86_400)
+            #expect(try await meter(5, withheld: 2, at: dayAfter, daily: nil, monthly: nil) == MeterOutcome(allowedSends: 5, overage: 2, newlyExceeded: []))
+            let fresh = try await f.store.usage(tenantID: F.acme, at: dayAfter)
+            #expect(fresh.day.messagesSent == 5 && fresh.day.messagesReceived == 1 && fresh.day.overageMessages == 2)
+            #expect(fresh.month.messagesSent == 59)
         }
     }
 
