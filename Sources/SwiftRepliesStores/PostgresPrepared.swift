@@ -1,3 +1,4 @@
+import Foundation
 import Logging
 import PostgresNIO
 
@@ -27,17 +28,27 @@ struct PreparedStatement<Text: PreparedSQL>: PostgresPreparedStatement {
     func decodeRow(_ row: PostgresRow) throws -> PostgresRow { row }
 }
 
+/// Whether the store prepares its hot statements (named statements kept per connection), or
+/// sends them unnamed. `DATABASE_PREPARED_STATEMENTS=false` turns preparing off, for a pooler in
+/// transaction mode that does not track prepared statements (see docs/scaling.md).
+enum PreparedStatements {
+    static let enabled = ProcessInfo.processInfo.environment["DATABASE_PREPARED_STATEMENTS"]?.lowercased() != "false"
+}
+
 extension PostgresConnection {
-    /// Executes `text`'s statement (preparing it the first time on this connection) with
-    /// `values` bound to `$1`, `$2`, ... in order.
+    /// Executes `text`'s statement with `values` bound to `$1`, `$2`, ... in order: prepared the
+    /// first time on this connection, or sent unnamed when `prepared` is false.
     @discardableResult
     func run<Text: PreparedSQL, each Value: PostgresThrowingDynamicTypeEncodable>(
-        _ text: Text.Type, _ values: repeat each Value, logger: Logger
+        _ text: Text.Type, _ values: repeat each Value, logger: Logger, prepared: Bool = PreparedStatements.enabled
     ) async throws -> AsyncThrowingMapSequence<PostgresRowSequence, PostgresRow> {
         var bindings = PostgresBindings()
         for value in repeat each values {
             try bindings.append(value)
         }
-        return try await execute(PreparedStatement<Text>(bindings: bindings), logger: logger)
+        if prepared {
+            return try await execute(PreparedStatement<Text>(bindings: bindings), logger: logger)
+        }
+        return try await query(PostgresQuery(unsafeSQL: Text.sql, binds: bindings), logger: logger).map { (row: PostgresRow) async throws -> PostgresRow in row }
     }
 }

@@ -112,10 +112,8 @@ public final class SQLiteStore: Store {
             _ = try await writer.query("PRAGMA synchronous = \(synchronous.pragmaValue)")
             _ = try await writer.query("PRAGMA foreign_keys = ON")
             _ = try await writer.query("PRAGMA busy_timeout = 5000")
-            // Statement journals and temporary tables in memory; a 32 MiB page cache for the
-            // writer, which reads back the index pages it keeps changing.
+            // Statement journals and temporary tables in memory.
             _ = try await writer.query("PRAGMA temp_store = MEMORY")
-            _ = try await writer.query("PRAGMA cache_size = -32768")
             var readers: [SQLiteConnection] = []
             for _ in 0..<readerCount {
                 let reader = try await SQLiteConnection.open(storage: .file(path: path), threadPool: readerThreads, logger: logger, on: eventLoop)

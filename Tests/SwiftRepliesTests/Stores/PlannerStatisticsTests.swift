@@ -3,11 +3,34 @@ import SwiftRepliesCore
 @testable import SwiftRepliesStores
 import Testing
 
-/// `PostgresStore.performHousekeeping`: a table that grew faster than autovacuum looks at it is
-/// analyzed (fresh statistics, and the prepared statements' plans made again); a table that did
-/// not is left alone.
+/// How the PostgreSQL store keeps its statements cheap: `performHousekeeping` analyzes a table
+/// that grew faster than autovacuum looks at it (fresh statistics, and the prepared statements'
+/// plans made again) and leaves a quiet one alone; a hot statement gives the same rows prepared
+/// and sent unnamed (`DATABASE_PREPARED_STATEMENTS=false`, for poolers).
 @Suite("PostgreSQL planner statistics", .enabled(if: StoreBackend.postgresURL != nil, "needs SWIFTREPLIES_TEST_POSTGRES_URL"))
 struct PlannerStatisticsTests {
+    @Test func aStatementGivesTheSameRowsPreparedAndUnnamed() async throws {
+        try await TestDatabase.withConformanceStore(.postgres) { _, store in
+            let postgres = try #require(store as? PostgresStore)
+            let stored = ConformanceFixture.stored(
+                try await store.ingest([ConformanceFixture.envelope("wamid.1"), ConformanceFixture.envelope("wamid.2", at: 1)])
+            )
+            let conversation = try #require(stored.first?.conversation)
+            for prepared in [true, false, true] {
+                let ids = try await postgres.tenantTransaction(conversation.tenantID) { connection in
+                    let rows = try await connection.run(
+                        PostgresStore.ConversationPendingSQL.self, conversation.tenantID.rawValue, conversation.contactID.rawValue,
+                        conversation.chatbotID.rawValue, Int64(10), logger: quietTestLogger, prepared: prepared
+                    )
+                    var ids: [MessageID] = []
+                    for try await row in rows { ids.append(try PostgresStore.storedInbound(row).id) }
+                    return ids
+                }
+                #expect(ids == stored.map(\.id), "prepared: \(prepared)")
+            }
+        }
+    }
+
     @Test func aTableThatGrewFastIsAnalyzedAndAQuietOneIsNot() async throws {
         try await TestDatabase.withConformanceStore(.postgres) { database, store in
             func analyses(_ table: String) async throws -> Int {
