@@ -144,14 +144,18 @@ public final class PostgresStore: Store {
     /// grows: the load harness measured 0.5 ms per turn in such a plan after a minute. An
     /// `ANALYZE` replaces the statistics and invalidates those plans. On an established database
     /// the condition is rarely met (it needs as many changes as the table has rows), so this costs
-    /// one look at `pg_stat_user_tables` per call. A role that does not own the tables cannot
-    /// analyze them; PostgreSQL then skips them with a warning and autovacuum does the work.
+    /// one look at `pg_stat_user_tables` per call. Only tables this user may analyze are
+    /// considered (it owns them or the database, or is a superuser); for the others autovacuum
+    /// does the work.
     public func performHousekeeping() async throws {
         let rows = try await client.query(
             """
-            SELECT relname::text FROM pg_stat_user_tables
-            WHERE schemaname = current_schema() AND relname = ANY(\(Self.plannedTables)::text[])
-              AND n_mod_since_analyze >= 1000 AND n_mod_since_analyze >= n_live_tup
+            SELECT s.relname::text FROM pg_stat_user_tables s JOIN pg_class c ON c.oid = s.relid
+            WHERE s.schemaname = current_schema() AND s.relname = ANY(\(Self.plannedTables)::text[])
+              AND s.n_mod_since_analyze >= 1000 AND s.n_mod_since_analyze >= s.n_live_tup
+              AND (pg_has_role(current_user, c.relowner, 'MEMBER')
+                   OR pg_has_role(current_user, (SELECT datdba FROM pg_database WHERE datname = current_database()), 'MEMBER')
+                   OR (SELECT rolsuper FROM pg_roles WHERE rolname = current_user))
             """,
             logger: logger
         )
