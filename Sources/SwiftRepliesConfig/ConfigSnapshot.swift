@@ -41,6 +41,13 @@ public struct ConfigSnapshot: Sendable {
         self.enabledAccounts = Dictionary(grouping: accounts.values.filter(\.isEnabled), by: \.provider).mapValues { $0.sorted { $0.id < $1.id } }
     }
 
+    /// Whether `other` configures the same tenants, agents, accounts, runtime settings and host
+    /// switches (revisions and warnings aside): a reload that finds nothing changed.
+    public func hasSameContent(as other: ConfigSnapshot) -> Bool {
+        tenants == other.tenants && agents == other.agents && accounts == other.accounts && runtime == other.runtime
+            && switches == other.switches
+    }
+
     public func tenant(_ id: TenantID) -> TenantDefinition? { tenantsByID[id] }
     public func chatbot(_ id: ChatbotID) -> ChatbotDefinition? { chatbotsByID[id] }
     public func agent(_ id: AgentID) -> AgentDefinition? { agents[id] }

@@ -13,6 +13,9 @@ public actor ConfigReloader {
     public enum Outcome: Sendable, Equatable {
         /// A new configuration was applied as this revision.
         case applied(revision: Int)
+        /// The files configure what is already in force (a save without changes, a `touch`) and
+        /// no reload failed since: nothing is rebuilt and the revision stays.
+        case unchanged(revision: Int)
         /// The files are broken; the configuration in force is unchanged.
         case failed(errors: [String])
     }
@@ -54,6 +57,14 @@ public actor ConfigReloader {
             logger.error("configuration not applied; the previous one stays in force", metadata: ["trigger": "\(trigger)", "errors": "\(errors)"])
             Counter(label: "swiftreplies_config_reloads_total", dimensions: [("outcome", "failed"), ("trigger", trigger)]).increment()
             return .failed(errors: errors)
+        }
+        // Nothing to apply: the files configure what is in force. After a failed reload a good
+        // save is applied as a new revision even so, which is how `/health` shows the fix.
+        if lastError == nil, snapshot.hasSameContent(as: current.snapshot) {
+            lastError = nil
+            logger.info("configuration unchanged", metadata: ["trigger": "\(trigger)", "revision": "\(current.snapshot.revision)"])
+            Counter(label: "swiftreplies_config_reloads_total", dimensions: [("outcome", "unchanged"), ("trigger", trigger)]).increment()
+            return .unchanged(revision: current.snapshot.revision)
         }
         do {
             let next = try RuntimeState.build(snapshot: snapshot, registries: registries, store: store, reusing: current)

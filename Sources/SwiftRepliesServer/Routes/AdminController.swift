@@ -26,6 +26,8 @@ struct AdminController: Sendable {
         switch await reloader.reload(trigger: "api") {
         case .applied(let revision):
             return JSONResponse.make(.ok, ["status": "applied", "revision": revision])
+        case .unchanged(let revision):
+            return JSONResponse.make(.ok, ["status": "unchanged", "revision": revision])
         case .failed(let errors):
             let revision = await reloader.status.revision
             return JSONResponse.make(.unprocessableContent, ["status": "failed", "revision": revision, "errors": errors])

@@ -76,11 +76,20 @@ import Testing
             #expect(try await server.post("/admin/reload", body: [], headers: wrong).status == .unauthorized)
             var headers = HTTPFields()
             headers[.authorization] = "Bearer s3cret-admin"
-            let applied = try await server.post("/admin/reload", body: [], headers: headers)
-            #expect(applied.status == .ok)
-            #expect(applied.body.contains("\"revision\":2"))
+            // Nothing changed: the revision stays.
+            let unchanged = try await server.post("/admin/reload", body: [], headers: headers)
+            #expect(unchanged.status == .ok)
+            #expect(unchanged.body.contains("\"status\":\"unchanged\"") && unchanged.body.contains("\"revision\":1"), "\(unchanged.body)")
             let url = server.configDirectory.appendingPathComponent("agents/ecla_sales_agent.yaml")
             let agent = try String(contentsOf: url, encoding: .utf8)
+            // A real change is applied as the next revision.
+            let renamed = agent.replacingOccurrences(of: "\nname: ", with: "\nname: Renamed ")
+            #expect(renamed != agent)
+            try renamed.write(to: url, atomically: true, encoding: .utf8)
+            let applied = try await server.post("/admin/reload", body: [], headers: headers)
+            #expect(applied.status == .ok)
+            #expect(applied.body.contains("\"status\":\"applied\"") && applied.body.contains("\"revision\":2"), "\(applied.body)")
+            #expect(try await Self.health(server)["revision"] as? Int == 2)
             try agent.replacingOccurrences(of: "module: sales", with: "module: salez").write(to: url, atomically: true, encoding: .utf8)
             let failed = try await server.post("/admin/reload", body: [], headers: headers)
             #expect(failed.status == .unprocessableContent)
