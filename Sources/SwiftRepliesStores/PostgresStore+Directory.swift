@@ -276,21 +276,11 @@ extension PostgresStore {
             )
             var leased = false
             var pending: [StoredInbound] = []
-            typealias Row = (Bool, Int64?, String?, String?, Int64?, String?, String?, String?, String?, Bool?, Date?, String?, String?)
             for try await row in rows {
-                let row = try row.decode(Row.self)
-                leased = row.0
-                guard let id = row.1, let tenantID = row.2, let chatbotID = row.3, let contactID = row.4, let phone = row.5, let kind = row.7,
-                    let answerable = row.9, let receivedAt = row.10, let provider = row.11
-                else { continue }
-                pending.append(
-                    StoredInbound(
-                        id: MessageID(id), tenantID: TenantID(tenantID), chatbotID: ChatbotID(chatbotID), contactID: ContactID(contactID),
-                        contactPhone: PhoneNumber(canonical: phone), providerMessageID: row.6 ?? "", kind: MessageKind(rawValue: kind) ?? .unsupported,
-                        text: row.8, answerable: answerable, receivedAt: receivedAt, provider: ProviderKind(rawValue: provider) ?? .local,
-                        contactName: row.12
-                    )
-                )
+                let columns = row.makeRandomAccess()
+                leased = try columns[0].decode(Bool.self, context: .default)
+                // A row of NULLs after `leased` when nothing is pending.
+                if columns[1].bytes != nil { pending.append(try Self.storedInbound(columns, from: 1)) }
             }
             guard leased else { return nil }
             guard !pending.isEmpty else { return LeasedConversation(pending: []) }

@@ -177,11 +177,20 @@ extension PostgresStore {
 
     /// A row of `pendingInboundColumns`.
     static func storedInbound(_ row: PostgresRow) throws -> StoredInbound {
-        let row = try row.decode((Int64, String, String, Int64, String, String, String, String?, Bool, Date, String, String?).self)
+        try storedInbound(row.makeRandomAccess(), from: 0)
+    }
+
+    /// The `pendingInboundColumns` of `row` that start at column `first`.
+    static func storedInbound(_ row: PostgresRandomAccessRow, from first: Int) throws -> StoredInbound {
+        func column<Value: PostgresDecodable>(_ index: Int, _ type: Value.Type) throws -> Value {
+            try row[first + index].decode(Value.self, context: .default)
+        }
         return StoredInbound(
-            id: MessageID(row.0), tenantID: TenantID(row.1), chatbotID: ChatbotID(row.2), contactID: ContactID(row.3),
-            contactPhone: PhoneNumber(canonical: row.4), providerMessageID: row.5, kind: MessageKind(rawValue: row.6) ?? .unsupported,
-            text: row.7, answerable: row.8, receivedAt: row.9, provider: ProviderKind(rawValue: row.10) ?? .local, contactName: row.11
+            id: MessageID(try column(0, Int64.self)), tenantID: TenantID(try column(1, String.self)), chatbotID: ChatbotID(try column(2, String.self)),
+            contactID: ContactID(try column(3, Int64.self)), contactPhone: PhoneNumber(canonical: try column(4, String.self)),
+            providerMessageID: try column(5, String.self), kind: MessageKind(rawValue: try column(6, String.self)) ?? .unsupported,
+            text: try column(7, String?.self), answerable: try column(8, Bool.self), receivedAt: try column(9, Date.self),
+            provider: ProviderKind(rawValue: try column(10, String.self)) ?? .local, contactName: try column(11, String?.self)
         )
     }
 

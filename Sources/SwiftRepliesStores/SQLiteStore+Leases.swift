@@ -40,11 +40,14 @@ extension SQLiteStore {
     }
 
     public func releaseConversationLease(_ conversation: ConversationKey, holder: String) async throws {
-        _ = try await withWriter { db in
-            try await db.query(
-                "DELETE FROM conversation_leases WHERE tenant_id = ? AND contact_id = ? AND holder = ?",
-                [.text(conversation.tenantID.rawValue), .int64(conversation.contactID.rawValue), .text(holder)]
-            )
-        }
+        try await withWriter { db in try await Self.releaseLease(db, conversation, holder: holder) }
+    }
+
+    /// Deletes `holder`'s lease on a conversation, in the caller's write.
+    static func releaseLease(_ db: SQLiteConnection, _ conversation: ConversationKey, holder: String) async throws {
+        _ = try await db.query(
+            "DELETE FROM conversation_leases WHERE tenant_id = ? AND contact_id = ? AND holder = ?",
+            [.text(conversation.tenantID.rawValue), .int64(conversation.contactID.rawValue), .text(holder)]
+        )
     }
 }

@@ -176,10 +176,7 @@ extension SQLiteStore {
             // 3. Conversation leases the turns end with their commit.
             for completion in batch {
                 guard let holder = completion.releasingLeaseOf else { continue }
-                _ = try await db.query(
-                    "DELETE FROM conversation_leases WHERE tenant_id = ? AND contact_id = ? AND holder = ?",
-                    [.text(completion.conversation.tenantID.rawValue), .int64(completion.conversation.contactID.rawValue), .text(holder)]
-                )
+                try await Self.releaseLease(db, completion.conversation, holder: holder)
             }
             return results
         }
