@@ -15,7 +15,16 @@ extension SQLiteData {
     static func optionalText(_ value: String?) -> SQLiteData { value.map { .text($0) } ?? .null }
 }
 
-extension SQLiteRow {
+/// A result row whose values can be looked up by column name: sqlite-nio's rows (the legacy
+/// importer) and the store's own.
+protocol SQLiteColumnReading {
+    func column(_ name: String) -> SQLiteData?
+}
+
+extension SQLiteRow: SQLiteColumnReading {}
+extension SQLiteResultRow: SQLiteColumnReading {}
+
+extension SQLiteColumnReading {
     /// The value of column `name`, or an error when the row has no such column.
     func value(_ name: String) throws -> SQLiteData {
         guard let value = column(name) else { throw SQLiteStoreError.missingColumn(name) }

@@ -4,7 +4,7 @@ import SQLiteNIO
 /// Runs migrations on one SQLite connection: each migration inside `BEGIN IMMEDIATE ... COMMIT`
 /// (SQLite DDL is transactional), rolled back on error. The caller holds the store's write lock.
 struct SQLiteMigrationDriver: MigrationDriver {
-    let connection: SQLiteConnection
+    let connection: SQLiteDatabaseConnection
 
     func prepareMigrationTable() async throws {
         _ = try await connection.query(
@@ -24,37 +24,37 @@ struct SQLiteMigrationDriver: MigrationDriver {
     }
 
     func apply(_ migration: Migration, at date: Date) async throws {
-        try await inTransaction {
+        let appliedAt = date.ISO8601Format()
+        try await inTransaction { session in
             for statement in migration.up {
-                _ = try await connection.query(statement)
+                try session.query(statement)
             }
-            _ = try await connection.query(
+            try session.query(
                 "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)",
-                [.integer(SQLiteInt64(migration.version)), .text(migration.name), .text(date.ISO8601Format())]
+                [.integer(SQLiteInt64(migration.version)), .text(migration.name), .text(appliedAt)]
             )
         }
     }
 
     func revert(_ migration: Migration) async throws {
-        try await inTransaction {
+        try await inTransaction { session in
             for statement in migration.down {
-                _ = try await connection.query(statement)
+                try session.query(statement)
             }
-            _ = try await connection.query(
-                "DELETE FROM schema_migrations WHERE version = ?",
-                [.integer(SQLiteInt64(migration.version))]
-            )
+            try session.query("DELETE FROM schema_migrations WHERE version = ?", [.integer(SQLiteInt64(migration.version))])
         }
     }
 
-    private func inTransaction(_ body: () async throws -> Void) async throws {
-        _ = try await connection.query("BEGIN IMMEDIATE")
-        do {
-            try await body()
-            _ = try await connection.query("COMMIT")
-        } catch {
-            _ = try? await connection.query("ROLLBACK")
-            throw error
+    private func inTransaction(_ body: @escaping @Sendable (SQLiteSession) throws -> Void) async throws {
+        try await connection.perform { session in
+            try session.query("BEGIN IMMEDIATE")
+            do {
+                try body(session)
+                try session.query("COMMIT")
+            } catch {
+                _ = try? session.query("ROLLBACK")
+                throw error
+            }
         }
     }
 }

@@ -9,26 +9,26 @@ extension SQLiteStore {
         let scopes = try OperationsJSON.encode(key.scopes)
         return try await withWriteTransaction { db in
             let tenant = key.tenantID.rawValue
-            let existing = try await db.query(
+            let existing = try db.query(
                 "SELECT id, is_active FROM api_keys WHERE tenant_id = ? AND key_name = ?", [.text(tenant), .text(key.name)]
             )
             if let row = existing.first {
                 if try row.flag("is_active") { throw OperatorStoreError.duplicate("an API key named '\(key.name)'") }
                 // A revoked key keeps its row (and hash), renamed out of the way.
                 let id = try row.int64("id")
-                _ = try await db.query(
+                _ = try db.query(
                     "UPDATE api_keys SET key_name = ? WHERE tenant_id = ? AND id = ?", [.text("\(key.name)@revoked-\(id)"), .text(tenant), .int64(id)]
                 )
             }
             if let maximumActive {
-                let counted = try await db.query(
+                let counted = try db.query(
                     "SELECT COUNT(*) AS n FROM api_keys WHERE tenant_id = ? AND is_active = 1 AND (expires_at IS NULL OR expires_at > ?)",
                     [.text(tenant), .timestamp(key.createdAt)]
                 )
                 let active = try counted.first?.int("n") ?? 0
                 if active >= maximumActive { throw OperatorStoreError.limitReached(limit: "max_api_keys", value: maximumActive) }
             }
-            let rows = try await db.query(
+            let rows = try db.query(
                 """
                 INSERT INTO api_keys (tenant_id, key_name, api_key_hash, permissions, expires_at, is_active, created_at, rate_limit_per_hour)
                 VALUES (?, ?, ?, ?, ?, 1, ?, ?)
@@ -48,7 +48,7 @@ extension SQLiteStore {
 
     public func revokeAPIKey(tenantID: TenantID, name: String, at date: Date) async throws -> APIKeyRecord? {
         let rows = try await withWriteTransaction { db in
-            try await db.query(
+            try db.query(
                 """
                 UPDATE api_keys SET is_active = 0, revoked_at = ?
                 WHERE tenant_id = ? AND key_name = ? AND is_active = 1
@@ -62,14 +62,14 @@ extension SQLiteStore {
 
     public func recordAPICall(tenantID: TenantID, keyID: Int64, at date: Date) async throws {
         try await withWriteTransaction { db in
-            _ = try await db.query(
+            _ = try db.query(
                 "UPDATE api_keys SET last_used = ? WHERE tenant_id = ? AND id = ?", [.timestamp(date), .text(tenantID.rawValue), .int64(keyID)]
             )
-            try await self.bumpUsage(db, tenantID: tenantID, UsageIncrements(apiCalls: 1), at: date)
+            try self.bumpUsage(db, tenantID: tenantID, UsageIncrements(apiCalls: 1), at: date)
         }
     }
 
-    static func apiKey(from row: SQLiteRow) throws -> APIKeyRecord {
+    static func apiKey(from row: SQLiteResultRow) throws -> APIKeyRecord {
         APIKeyRecord(
             id: try row.int64("id"), tenantID: try row.tenantID(), name: try row.text("key_name"), hash: try row.text("api_key_hash"),
             scopes: OperationsJSON.strings(try row.text("permissions")), createdAt: try row.timestamp("created_at"),

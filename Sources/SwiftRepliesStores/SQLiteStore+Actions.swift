@@ -13,16 +13,16 @@ extension SQLiteStore {
         return try await withWriteTransaction { db in
             let tenant = draft.tenantID.rawValue
             if let dailyLimit {
-                let counted = try await db.query(
+                let counted = try db.query(
                     "SELECT COUNT(*) AS n FROM actions WHERE tenant_id = ? AND created_at >= ?", [.text(tenant), .timestamp(dayStart)]
                 )
                 if try (counted.first?.int("n") ?? 0) >= dailyLimit { return .dailyLimitReached(limit: dailyLimit) }
             }
             // An approval with auto_approve_similar of the same type covers this request when its
             // amount is at least as large (requests without an amount match only such approvals).
-            let rules: [SQLiteRow]
+            let rules: [SQLiteResultRow]
             if let amount = draft.requestedAmount {
-                rules = try await db.query(
+                rules = try db.query(
                     """
                     SELECT id, user_response FROM actions
                     WHERE tenant_id = ? AND request_type = ? AND status = 'approved' AND auto_approve_similar = 1 AND requested_amount >= ?
@@ -31,7 +31,7 @@ extension SQLiteStore {
                     [.text(tenant), .text(draft.requestType), .float(amount)]
                 )
             } else {
-                rules = try await db.query(
+                rules = try db.query(
                     """
                     SELECT id, user_response FROM actions
                     WHERE tenant_id = ? AND request_type = ? AND status = 'approved' AND auto_approve_similar = 1 AND requested_amount IS NULL
@@ -42,7 +42,7 @@ extension SQLiteStore {
             }
             let rule = try rules.first.map { (id: try $0.int64("id"), response: try $0.optionalText("user_response")) }
             let status: ActionStatus = rule == nil ? .pending : .approved
-            let rows = try await db.query(
+            let rows = try db.query(
                 """
                 INSERT INTO actions (
                     tenant_id, chatbot_id, contact_id, request_type, request_details, context_data, requested_amount, priority, status,
@@ -62,11 +62,11 @@ extension SQLiteStore {
             )
             guard let row = rows.first else { throw SQLiteStoreError.unexpectedResult("action INSERT returned no row") }
             let record = try Self.actionRecord(from: row)
-            try await self.bumpUsage(db, tenantID: draft.tenantID, UsageIncrements(actionsCreated: 1), at: draft.createdAt)
+            try self.bumpUsage(db, tenantID: draft.tenantID, UsageIncrements(actionsCreated: 1), at: draft.createdAt)
             var data = ["action_id": "\(record.id)", "request_type": record.requestType, "priority": record.priority.rawValue, "status": record.status.rawValue]
             if let amount = record.requestedAmount { data["requested_amount"] = Self.amountText(amount) }
             if let rule { data["auto_approved_by"] = "\(rule.id)" }
-            try await self.insertEvent(
+            try self.insertEvent(
                 db, AnalyticsEventDraft(tenantID: draft.tenantID, chatbotID: draft.chatbotID, contactID: draft.contactID, type: "action.created", data: data, at: draft.createdAt)
             )
             if let rule { return .autoApproved(record, rule: rule.id) }
@@ -75,7 +75,7 @@ extension SQLiteStore {
     }
 
     public func actions(tenantID: TenantID, status: ActionStatus?, limit: Int, offset: Int) async throws -> [ActionRecord] {
-        let rows: [SQLiteRow]
+        let rows: [SQLiteResultRow]
         if let status {
             rows = try await read(
                 "SELECT \(Self.actionColumns) FROM actions WHERE tenant_id = ? AND status = ? ORDER BY id DESC LIMIT ? OFFSET ?",
@@ -100,7 +100,7 @@ extension SQLiteStore {
             throw SQLiteStoreError.unexpectedResult("a decision approves or denies, not \(decision.status.rawValue)")
         }
         return try await withWriteTransaction { db in
-            let rows = try await db.query(
+            let rows = try db.query(
                 """
                 UPDATE actions SET status = ?, user_response = ?, auto_approve_similar = ?, resolved_at = ?, resolved_by = ?
                 WHERE tenant_id = ? AND id = ? AND status = 'pending'
@@ -113,10 +113,10 @@ extension SQLiteStore {
             )
             if let row = rows.first {
                 let record = try Self.actionRecord(from: row)
-                try await self.insertEvent(db, Self.resolvedEvent(record, at: decision.at))
+                try self.insertEvent(db, Self.resolvedEvent(record, at: decision.at))
                 return .resolved(record)
             }
-            let existing = try await db.query(
+            let existing = try db.query(
                 "SELECT \(Self.actionColumns) FROM actions WHERE tenant_id = ? AND id = ?", [.text(tenantID.rawValue), .int64(id)]
             )
             guard let row = existing.first else { return .notFound }
@@ -126,7 +126,7 @@ extension SQLiteStore {
 
     public func expireActions(tenantID: TenantID, now: Date) async throws -> [ActionRecord] {
         try await withWriteTransaction { db in
-            let rows = try await db.query(
+            let rows = try db.query(
                 """
                 UPDATE actions SET status = 'expired', resolved_at = ?, resolved_by = 'expiry'
                 WHERE tenant_id = ? AND status = 'pending' AND expires_at IS NOT NULL AND expires_at <= ?
@@ -135,7 +135,7 @@ extension SQLiteStore {
                 [.timestamp(now), .text(tenantID.rawValue), .timestamp(now)]
             )
             let records = try rows.map(Self.actionRecord(from:)).sorted { $0.id < $1.id }
-            for record in records { try await self.insertEvent(db, Self.resolvedEvent(record, at: now)) }
+            for record in records { try self.insertEvent(db, Self.resolvedEvent(record, at: now)) }
             return records
         }
     }
@@ -160,7 +160,7 @@ extension SQLiteStore {
 
     public func markResolutionDelivered(tenantID: TenantID, actionID: Int64, at date: Date) async throws {
         try await withWriteTransaction { db in
-            _ = try await db.query(
+            _ = try db.query(
                 "UPDATE actions SET outcome_delivered_at = ? WHERE tenant_id = ? AND id = ? AND outcome_delivered_at IS NULL",
                 [.timestamp(date), .text(tenantID.rawValue), .int64(actionID)]
             )
@@ -182,7 +182,7 @@ extension SQLiteStore {
         amount == amount.rounded() && abs(amount) < 1e15 ? String(Int64(amount)) : String(amount)
     }
 
-    static func actionRecord(from row: SQLiteRow) throws -> ActionRecord {
+    static func actionRecord(from row: SQLiteResultRow) throws -> ActionRecord {
         ActionRecord(
             id: try row.int64("id"), tenantID: try row.tenantID(), chatbotID: try row.chatbotID(), contactID: try row.contactID(),
             requestType: try row.text("request_type"), details: try row.text("request_details"),

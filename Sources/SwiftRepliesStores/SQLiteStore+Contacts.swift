@@ -42,7 +42,7 @@ extension SQLiteStore {
 
     public func updateContact(tenantID: TenantID, id: ContactID, changes: ContactChanges) async throws -> ContactRecord? {
         try await withWriteTransaction { db in
-            let rows = try await db.query(
+            let rows = try db.query(
                 "SELECT \(Self.contactColumns) FROM contacts WHERE tenant_id = ? AND id = ?", [.text(tenantID.rawValue), .int64(id.rawValue)]
             )
             guard let row = rows.first else { return nil }
@@ -52,7 +52,7 @@ extension SQLiteStore {
             if let fields = changes.customFields {
                 for (key, value) in fields { record.customFields[key] = value }
             }
-            let updated = try await db.query(
+            let updated = try db.query(
                 """
                 UPDATE contacts SET name = ?, tags = ?, custom_fields = ?
                 WHERE tenant_id = ? AND id = ?
@@ -108,7 +108,7 @@ extension SQLiteStore {
 
     public func pruneMessages(tenantID: TenantID, before date: Date) async throws -> Int {
         try await withWriteTransaction { db in
-            let rows = try await db.query(
+            let rows = try db.query(
                 """
                 DELETE FROM messages
                 WHERE tenant_id = ? AND created_at < ?
@@ -121,7 +121,7 @@ extension SQLiteStore {
         }
     }
 
-    static func contactRecord(from row: SQLiteRow) throws -> ContactRecord {
+    static func contactRecord(from row: SQLiteResultRow) throws -> ContactRecord {
         ContactRecord(
             id: try row.contactID("id"), tenantID: try row.tenantID(), phone: try row.phone(), name: try row.optionalText("name"),
             tags: OperationsJSON.strings(try row.text("tags")), customFields: OperationsJSON.map(try row.text("custom_fields")),
@@ -130,7 +130,7 @@ extension SQLiteStore {
         )
     }
 
-    static func storedMessage(from row: SQLiteRow) throws -> StoredMessage {
+    static func storedMessage(from row: SQLiteResultRow) throws -> StoredMessage {
         StoredMessage(
             id: try row.messageID(), tenantID: try row.tenantID(), chatbotID: try row.chatbotID(), contactID: try row.contactID(),
             direction: try row.raw("direction", as: MessageDirection.self), kind: try row.raw("kind", as: MessageKind.self),

@@ -15,7 +15,7 @@ extension SQLiteStore {
                 for tenant in chunk {
                     binds += [.text(tenant.id.rawValue), .text(tenant.name), .text(tenant.subscription.plan), .flag(true), .timestamp(now), .timestamp(now)]
                 }
-                _ = try await db.query(
+                _ = try db.query(
                     """
                     INSERT INTO tenants (id, name, plan, is_active, created_at, updated_at)
                     VALUES \(SQLPlaceholders.rows(chunk.count, columns: 6))
@@ -26,7 +26,7 @@ extension SQLiteStore {
                 )
             }
             // Tenants and chatbots no longer configured are kept (with their history), inactive.
-            _ = try await db.query(
+            _ = try db.query(
                 "UPDATE tenants SET is_active = 0, updated_at = ? WHERE is_active = 1 AND id NOT IN (SELECT value FROM json_each(?))",
                 [.timestamp(now), .text(tenantIDs)]
             )
@@ -39,7 +39,7 @@ extension SQLiteStore {
                         .flag(true), .timestamp(now), .timestamp(now),
                     ]
                 }
-                _ = try await db.query(
+                _ = try db.query(
                     """
                     INSERT INTO chatbots (id, tenant_id, name, agent_id, is_active, created_at, updated_at)
                     VALUES \(SQLPlaceholders.rows(chunk.count, columns: 7))
@@ -50,12 +50,12 @@ extension SQLiteStore {
                     binds
                 )
             }
-            _ = try await db.query(
+            _ = try db.query(
                 "UPDATE chatbots SET is_active = 0, updated_at = ? WHERE is_active = 1 AND id NOT IN (SELECT value FROM json_each(?))",
                 [.timestamp(now), .text(chatbotIDs)]
             )
             // The numbers mirror the configuration exactly.
-            _ = try await db.query("DELETE FROM chatbot_numbers")
+            _ = try db.query("DELETE FROM chatbot_numbers")
             let numbers = chatbots.flatMap { chatbot in chatbot.channels.enumerated().map { (chatbot.id, $0.offset, $0.element) } }
             for chunk in numbers.chunked(into: SQLPlaceholders.maxRows(columns: 6)) {
                 var binds: [SQLiteData] = []
@@ -66,7 +66,7 @@ extension SQLiteStore {
                         .text(channel.number.digits), .optionalText(channel.phoneNumberID),
                     ]
                 }
-                _ = try await db.query(
+                _ = try db.query(
                     """
                     INSERT INTO chatbot_numbers (chatbot_id, position, account_id, provider, number, phone_number_id)
                     VALUES \(SQLPlaceholders.rows(chunk.count, columns: 6))
@@ -78,8 +78,8 @@ extension SQLiteStore {
     }
 
     public func upsertContact(tenantID: TenantID, phone: PhoneNumber, name: String?) async throws -> Contact {
-        let rows = try await withWriter { db in
-            try await db.query(
+        let rows = try await withWriteTransaction { db in
+            try db.query(
                 """
                 INSERT INTO contacts (tenant_id, phone_number, name, created_at) VALUES (?, ?, ?, ?)
                 ON CONFLICT(tenant_id, phone_number) DO UPDATE SET name = COALESCE(excluded.name, contacts.name)
@@ -100,7 +100,7 @@ extension SQLiteStore {
         return try rows.first.map(Self.contact(from:))
     }
 
-    static func contact(from row: SQLiteRow) throws -> Contact {
+    static func contact(from row: SQLiteResultRow) throws -> Contact {
         Contact(id: try row.contactID("id"), tenantID: try row.tenantID(), phone: try row.phone(), name: try row.optionalText("name"))
     }
 

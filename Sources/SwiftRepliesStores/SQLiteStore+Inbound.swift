@@ -81,7 +81,7 @@ extension SQLiteStore {
                         .timestamp(contact.lastInteraction), .timestamp(contact.firstSeen),
                     ]
                 }
-                let rows = try await db.query(
+                let rows = try db.query(
                     """
                     INSERT INTO contacts (tenant_id, phone_number, name, chatbot_id, last_interaction, created_at)
                     VALUES \(SQLPlaceholders.rows(chunk.count, columns: 6))
@@ -117,7 +117,7 @@ extension SQLiteStore {
                         .timestamp(envelope.receivedAt), .timestamp(now),
                     ]
                 }
-                let rows = try await db.query(
+                let rows = try db.query(
                     """
                     INSERT INTO messages (
                         tenant_id, chatbot_id, contact_id, direction, kind, text, attributes, answerable, provider,
@@ -169,7 +169,7 @@ extension SQLiteStore {
                         .optionalText(message.text), .timestamp(message.receivedAt),
                     ]
                 }
-                _ = try await db.query(
+                _ = try db.query(
                     """
                     INSERT INTO unroutable_messages (provider, provider_message_id, destination, from_number, text, received_at)
                     VALUES \(SQLPlaceholders.rows(chunk.count, columns: 6))
@@ -200,7 +200,7 @@ extension SQLiteStore {
         return try rows.map(Self.storedInbound(from:))
     }
 
-    static func storedInbound(from row: SQLiteRow) throws -> StoredInbound {
+    static func storedInbound(from row: SQLiteResultRow) throws -> StoredInbound {
         StoredInbound(
             id: try row.messageID(), tenantID: try row.tenantID(), chatbotID: try row.chatbotID(), contactID: try row.contactID(),
             contactPhone: try row.phone(), providerMessageID: try row.optionalText("provider_message_id") ?? "",

@@ -34,8 +34,8 @@ extension SQLiteStore {
     public func addInstruction(_ conversation: ConversationKey, text: String, expiresAt: Date?, at date: Date) async throws -> ConversationInstruction {
         _ = try await instructionContacts()
         defer { contactsWithInstructions.withLock { _ = $0?.insert(conversation.contactID) } }
-        let rows = try await withWriter { db in
-            try await db.query(
+        let rows = try await withWriteTransaction { db in
+            try db.query(
                 """
                 INSERT INTO conversation_instructions (tenant_id, chatbot_id, contact_id, instruction_text, is_active, expires_at, created_at)
                 VALUES (?, ?, ?, ?, 1, ?, ?)
@@ -52,8 +52,8 @@ extension SQLiteStore {
     }
 
     public func deleteInstruction(tenantID: TenantID, id: Int64) async throws -> Bool {
-        let rows = try await withWriter { db in
-            try await db.query(
+        let rows = try await withWriteTransaction { db in
+            try db.query(
                 "DELETE FROM conversation_instructions WHERE tenant_id = ? AND id = ? RETURNING id",
                 [.text(tenantID.rawValue), .int64(id)]
             )
@@ -74,7 +74,7 @@ extension SQLiteStore {
         return StoreCounts(pendingInbound: try row.int("pending_inbound"), outboxPending: try row.int("outbox_pending"), unroutable: try row.int("unroutable"))
     }
 
-    static func instruction(from row: SQLiteRow) throws -> ConversationInstruction {
+    static func instruction(from row: SQLiteResultRow) throws -> ConversationInstruction {
         ConversationInstruction(
             id: try row.int64("id"), tenantID: try row.tenantID(), chatbotID: try row.chatbotID(), contactID: try row.contactID(),
             text: try row.text("instruction_text"), expiresAt: try row.optionalTimestamp("expires_at"), createdAt: try row.timestamp("created_at")

@@ -35,7 +35,7 @@ extension SQLiteStore {
 
     public func addKnowledgeEntry(tenantID: TenantID, chatbotID: ChatbotID, draft: KnowledgeDraft, at date: Date) async throws -> KnowledgeRecord {
         let rows = try await withWriteTransaction { db in
-            try await db.query(
+            try db.query(
                 """
                 INSERT INTO bot_knowledge_base (tenant_id, chatbot_id, category, question, answer, is_active, created_at, updated_at)
                 VALUES (?, ?, ?, ?, ?, 1, ?, ?)
@@ -56,7 +56,7 @@ extension SQLiteStore {
         tenantID: TenantID, chatbotID: ChatbotID, id: Int64, changes: KnowledgeChanges, at date: Date
     ) async throws -> KnowledgeRecord? {
         let rows = try await withWriteTransaction { db in
-            try await db.query(
+            try db.query(
                 """
                 UPDATE bot_knowledge_base
                 SET category = COALESCE(?, category), question = COALESCE(?, question), answer = COALESCE(?, answer), updated_at = ?
@@ -75,7 +75,7 @@ extension SQLiteStore {
 
     public func deleteKnowledgeEntry(tenantID: TenantID, chatbotID: ChatbotID, id: Int64) async throws -> Bool {
         let rows = try await withWriteTransaction { db in
-            try await db.query(
+            try db.query(
                 "DELETE FROM bot_knowledge_base WHERE tenant_id = ? AND chatbot_id = ? AND id = ? RETURNING id",
                 [.text(tenantID.rawValue), .text(chatbotID.rawValue), .int64(id)]
             )
@@ -84,7 +84,7 @@ extension SQLiteStore {
         return !rows.isEmpty
     }
 
-    static func knowledgeRecord(from row: SQLiteRow) throws -> KnowledgeRecord {
+    static func knowledgeRecord(from row: SQLiteResultRow) throws -> KnowledgeRecord {
         KnowledgeRecord(
             id: try row.int64("id"), tenantID: try row.tenantID(), chatbotID: try row.chatbotID(), category: try row.optionalText("category") ?? "general",
             question: try row.text("question"), answer: try row.text("answer"), createdAt: try row.timestamp("created_at"),

@@ -25,8 +25,8 @@ extension SQLiteStore {
     }
 
     public func acquireConversationLease(_ conversation: ConversationKey, holder: String, until: Date, now: Date) async throws -> Bool {
-        let rows = try await withWriter { db in
-            try await db.query(
+        let rows = try await withWriteTransaction { db in
+            try db.query(
                 """
                 INSERT INTO conversation_leases (tenant_id, contact_id, holder, expires_at) VALUES (?, ?, ?, ?)
                 ON CONFLICT (tenant_id, contact_id) DO UPDATE SET holder = excluded.holder, expires_at = excluded.expires_at
@@ -40,12 +40,12 @@ extension SQLiteStore {
     }
 
     public func releaseConversationLease(_ conversation: ConversationKey, holder: String) async throws {
-        try await withWriter { db in try await Self.releaseLease(db, conversation, holder: holder) }
+        try await withWriteTransaction { db in try Self.releaseLease(db, conversation, holder: holder) }
     }
 
     /// Deletes `holder`'s lease on a conversation, in the caller's write.
-    static func releaseLease(_ db: SQLiteConnection, _ conversation: ConversationKey, holder: String) async throws {
-        _ = try await db.query(
+    static func releaseLease(_ db: SQLiteSession, _ conversation: ConversationKey, holder: String) throws {
+        _ = try db.query(
             "DELETE FROM conversation_leases WHERE tenant_id = ? AND contact_id = ? AND holder = ?",
             [.text(conversation.tenantID.rawValue), .int64(conversation.contactID.rawValue), .text(holder)]
         )

@@ -14,9 +14,9 @@ extension SQLiteStore: LegacyImportStore {
         let tenant = SQLiteData.text(tenantID.rawValue)
 
         let (contactIDs, created) = try await withWriteTransaction { db -> ([String: ContactID], Set<String>) in
-            let existing = try await Self.contactIDs(db, tenant: tenant, phonesJSON: phonesJSON)
+            let existing = try Self.contactIDs(db, tenant: tenant, phonesJSON: phonesJSON)
             // A thread id another contact of the tenant already has is left out (unique per tenant).
-            let takenRows = try await db.query(
+            let takenRows = try db.query(
                 "SELECT thread_id FROM contacts WHERE tenant_id = ? AND thread_id IN (SELECT value FROM json_each(?))",
                 [tenant, .text(threadsJSON)]
             )
@@ -36,7 +36,7 @@ extension SQLiteStore: LegacyImportStore {
                         .int64(contact.legacyID), .timestamp(contact.createdAt ?? importedAt),
                     ]
                 }
-                let rows = try await db.query(
+                let rows = try db.query(
                     """
                     INSERT INTO contacts (tenant_id, phone_number, name, thread_id, chatbot_id, legacy_id, created_at)
                     VALUES \(SQLPlaceholders.rows(chunk.count, columns: columns))
@@ -53,7 +53,7 @@ extension SQLiteStore: LegacyImportStore {
             for phone in plan.phones {
                 guard let id = existing[phone], let contact = plan.first[phone] else { continue }
                 let thread = contact.threadID.flatMap { takenThreads.insert($0).inserted ? $0 : nil }
-                _ = try await db.query(
+                _ = try db.query(
                     """
                     UPDATE contacts SET legacy_id = ?, name = COALESCE(name, ?), thread_id = COALESCE(thread_id, ?)
                     WHERE tenant_id = ? AND id = ? AND legacy_id IS NULL
@@ -61,7 +61,7 @@ extension SQLiteStore: LegacyImportStore {
                     [.int64(contact.legacyID), .optionalText(contact.name), .optionalText(thread), tenant, .int64(id.rawValue)]
                 )
             }
-            return (try await Self.contactIDs(db, tenant: tenant, phonesJSON: phonesJSON), created)
+            return (try Self.contactIDs(db, tenant: tenant, phonesJSON: phonesJSON), created)
         }
         return try plan.matches(contactIDs: contactIDs, created: created)
     }
@@ -79,7 +79,7 @@ extension SQLiteStore: LegacyImportStore {
             // Imported messages go through the provider replies would use anyway: the contact's
             // latest live inbound message's, else the chatbot's first channel's (so importing
             // older history never changes where the next reply goes).
-            let providerRows = try await db.query(
+            let providerRows = try db.query(
                 """
                 SELECT c.id AS id,
                        COALESCE(
@@ -115,7 +115,7 @@ extension SQLiteStore: LegacyImportStore {
                         .timestamp(importedAt),
                     ]
                 }
-                let insertedRows = try await db.query(
+                let insertedRows = try db.query(
                     """
                     INSERT INTO messages (
                         tenant_id, chatbot_id, contact_id, direction, kind, text, answerable, provider, status, purpose,
@@ -134,7 +134,7 @@ extension SQLiteStore: LegacyImportStore {
                 }
             }
             for (contact, at) in latest {
-                _ = try await db.query(
+                _ = try db.query(
                     "UPDATE contacts SET last_interaction = MAX(COALESCE(last_interaction, ?1), ?1) WHERE tenant_id = ?2 AND id = ?3",
                     [.timestamp(at), tenant, .int64(contact.rawValue)]
                 )
@@ -163,7 +163,7 @@ extension SQLiteStore: LegacyImportStore {
                         .timestamp(order.createdAt ?? importedAt), .timestamp(importedAt),
                     ]
                 }
-                let rows = try await db.query(
+                let rows = try db.query(
                     """
                     INSERT INTO orders (tenant_id, chatbot_id, contact_id, status, total_amount, payment_status, legacy_id, created_at, updated_at)
                     VALUES \(SQLPlaceholders.rows(chunk.count, columns: columns))
@@ -188,7 +188,7 @@ extension SQLiteStore: LegacyImportStore {
                         order.total.map { .float($0) } ?? .null,
                     ]
                 }
-                _ = try await db.query(
+                _ = try db.query(
                     """
                     INSERT INTO order_items (tenant_id, order_id, product_name, quantity, unit_price, total_price)
                     VALUES \(SQLPlaceholders.rows(chunk.count, columns: 6))
@@ -215,7 +215,7 @@ extension SQLiteStore: LegacyImportStore {
                         .int64(campaign.legacyID), .timestamp(campaign.createdAt ?? importedAt), .timestamp(importedAt),
                     ]
                 }
-                let rows = try await db.query(
+                let rows = try db.query(
                     """
                     INSERT INTO campaigns (tenant_id, chatbot_id, name, message_template, status, legacy_id, created_at, updated_at)
                     VALUES \(SQLPlaceholders.rows(chunk.count, columns: columns))
@@ -231,8 +231,8 @@ extension SQLiteStore: LegacyImportStore {
     }
 
     /// The tenant's contact ids by phone number, for the phone numbers in `phonesJSON`.
-    private static func contactIDs(_ db: SQLiteConnection, tenant: SQLiteData, phonesJSON: String) async throws -> [String: ContactID] {
-        let rows = try await db.query(
+    private static func contactIDs(_ db: SQLiteSession, tenant: SQLiteData, phonesJSON: String) throws -> [String: ContactID] {
+        let rows = try db.query(
             "SELECT id, phone_number FROM contacts WHERE tenant_id = ? AND phone_number IN (SELECT value FROM json_each(?))",
             [tenant, .text(phonesJSON)]
         )

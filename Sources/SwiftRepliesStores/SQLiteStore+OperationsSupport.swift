@@ -9,7 +9,7 @@ extension SQLiteData {
     static func optionalDouble(_ value: Double?) -> SQLiteData { value.map { .float($0) } ?? .null }
 }
 
-extension SQLiteRow {
+extension SQLiteResultRow {
     func optionalDouble(_ name: String) throws -> Double? {
         let value = try value(name)
         if value.isNull { return nil }
@@ -58,8 +58,8 @@ enum OperationsJSON {
 extension SQLiteStore {
     /// Adds to a tenant's counters of one day (and month, for messages), creating the rows as
     /// needed. Runs inside the caller's write transaction.
-    func bumpUsage(_ db: SQLiteConnection, tenantID: TenantID, _ increments: UsageIncrements, overage: Int = 0, at date: Date) async throws {
-        _ = try await db.query(
+    func bumpUsage(_ db: SQLiteSession, tenantID: TenantID, _ increments: UsageIncrements, overage: Int = 0, at date: Date) throws {
+        _ = try db.query(
             """
             INSERT INTO usage_tracking (
                 tenant_id, tracking_date, daily_messages_sent, daily_messages_received, live_takeovers_used, actions_created,
@@ -83,7 +83,7 @@ extension SQLiteStore {
         )
         guard increments.messagesSent != 0 || increments.messagesReceived != 0 || overage != 0 else { return }
         let (year, month) = UsageCalendar.month(date)
-        _ = try await db.query(
+        _ = try db.query(
             """
             INSERT INTO monthly_usage_summary (
                 tenant_id, year, month, total_messages_sent, total_messages_received, overage_messages, created_at, updated_at
@@ -104,8 +104,8 @@ extension SQLiteStore {
 
     /// Records an analytics event inside the caller's write transaction; returns its id.
     @discardableResult
-    func insertEvent(_ db: SQLiteConnection, _ event: AnalyticsEventDraft) async throws -> Int64 {
-        let rows = try await db.query(
+    func insertEvent(_ db: SQLiteSession, _ event: AnalyticsEventDraft) throws -> Int64 {
+        let rows = try db.query(
             """
             INSERT INTO analytics_events (tenant_id, chatbot_id, contact_id, event_type, event_data, created_at)
             VALUES (?, ?, ?, ?, ?, ?)

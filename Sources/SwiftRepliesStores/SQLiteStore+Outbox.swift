@@ -8,8 +8,8 @@ extension SQLiteStore {
     /// Where a conversation's outbound messages go: the contact's phone, and the provider of the
     /// contact's latest inbound message to the chatbot (else the chatbot's first configured
     /// channel, else `local`). Runs inside the caller's write transaction.
-    private func outboundTarget(_ db: SQLiteConnection, _ conversation: ConversationKey) async throws -> (phone: PhoneNumber, provider: String) {
-        let rows = try await db.query(
+    private func outboundTarget(_ db: SQLiteSession, _ conversation: ConversationKey) throws -> (phone: PhoneNumber, provider: String) {
+        let rows = try db.query(
             """
             SELECT c.phone_number AS phone_number,
                    COALESCE(
@@ -48,18 +48,18 @@ extension SQLiteStore {
     /// Inserts queued outbound rows for `texts`, in order; returns their entries. Runs inside the
     /// caller's write transaction.
     private func insertOutbound(
-        _ db: SQLiteConnection, _ conversation: ConversationKey, texts: [String], purpose: OutboundPurpose, at date: Date
-    ) async throws -> [OutboxEntry] {
+        _ db: SQLiteSession, _ conversation: ConversationKey, texts: [String], purpose: OutboundPurpose, at date: Date
+    ) throws -> [OutboxEntry] {
         guard !texts.isEmpty else { return [] }
-        let target = try await outboundTarget(db, conversation)
-        return try await insertOutbound(
+        let target = try outboundTarget(db, conversation)
+        return try insertOutbound(
             db, texts.map { OutboundDraft(conversation: conversation, text: $0, phone: target.phone, provider: target.provider, purpose: purpose, date: date) }
         )
     }
 
     /// Inserts queued outbound rows, in order, with multi-row INSERTs; returns their entries in
     /// the same order. Runs inside the caller's write transaction.
-    func insertOutbound(_ db: SQLiteConnection, _ drafts: [OutboundDraft]) async throws -> [OutboxEntry] {
+    func insertOutbound(_ db: SQLiteSession, _ drafts: [OutboundDraft]) throws -> [OutboxEntry] {
         var entries: [OutboxEntry] = []
         entries.reserveCapacity(drafts.count)
         let columns = Self.outboundInsertColumns
@@ -75,7 +75,7 @@ extension SQLiteStore {
                     .timestamp(draft.date), .timestamp(draft.date), .timestamp(draft.date),
                 ]
             }
-            let rows = try await db.query(
+            let rows = try db.query(
                 """
                 INSERT INTO messages (
                     tenant_id, chatbot_id, contact_id, direction, kind, text, provider, status, is_from_human, purpose, attempts,
@@ -130,7 +130,7 @@ extension SQLiteStore {
                         .text(conversation.chatbotID.rawValue), .int64(conversation.contactID.rawValue),
                     ]
                 }
-                let returned = try await db.query(
+                let returned = try db.query(
                     """
                     UPDATE messages
                     SET status = 'processed', ai_processed = v.column2, processing_ms = v.column3, intent = v.column4,
@@ -158,7 +158,7 @@ extension SQLiteStore {
                 if let replyTo = completion.replyTo {
                     target = (replyTo.phone, replyTo.provider.rawValue)
                 } else {
-                    target = try await self.outboundTarget(db, completion.conversation)
+                    target = try self.outboundTarget(db, completion.conversation)
                 }
                 for text in completion.replies {
                     drafts.append(
@@ -170,13 +170,13 @@ extension SQLiteStore {
                     owners.append(index)
                 }
             }
-            for (owner, entry) in zip(owners, try await self.insertOutbound(db, drafts)) {
+            for (owner, entry) in zip(owners, try self.insertOutbound(db, drafts)) {
                 results[owner].append(entry)
             }
             // 3. Conversation leases the turns end with their commit.
             for completion in batch {
                 guard let holder = completion.releasingLeaseOf else { continue }
-                try await Self.releaseLease(db, completion.conversation, holder: holder)
+                try Self.releaseLease(db, completion.conversation, holder: holder)
             }
             return results
         }
@@ -184,7 +184,7 @@ extension SQLiteStore {
 
     public func enqueueOutbound(_ conversation: ConversationKey, text: String, purpose: OutboundPurpose, at date: Date) async throws -> OutboxEntry {
         let entries = try await withWriteTransaction { db in
-            try await self.insertOutbound(db, conversation, texts: [text], purpose: purpose, at: date)
+            try self.insertOutbound(db, conversation, texts: [text], purpose: purpose, at: date)
         }
         guard let entry = entries.first else { throw SQLiteStoreError.unexpectedResult("INSERT returned no outbox id") }
         return entry
@@ -225,7 +225,7 @@ extension SQLiteStore {
         return try await withWriteTransaction { db in
             var marked: [MessageID] = []
             for chunk in ids.chunked(into: SQLPlaceholders.maxVariables - 4) {
-                let rows = try await db.query(
+                let rows = try db.query(
                     """
                     UPDATE messages SET status = 'sending', updated_at = ?
                     WHERE direction = 'outbound' AND status = 'queued' AND id IN (\(SQLPlaceholders.list(chunk.count)))
@@ -244,7 +244,7 @@ extension SQLiteStore {
     @discardableResult
     public func recoverInterruptedSends(at date: Date) async throws -> Int {
         try await withWriteTransaction { db in
-            try await db.query(
+            try db.query(
                 """
                 UPDATE messages SET status = 'queued', possibly_duplicated = 1, next_attempt_at = ?, updated_at = ?
                 WHERE direction = 'outbound' AND status = 'sending'
@@ -271,7 +271,7 @@ extension SQLiteStore {
             for chunk in batch.chunked(into: SQLPlaceholders.maxRows(columns: 4)) {
                 var binds: [SQLiteData] = []
                 for item in chunk { binds += [.int64(item.id.rawValue), .text(item.label), .optionalText(item.detail), .timestamp(item.date)] }
-                _ = try await db.query(
+                _ = try db.query(
                     """
                     INSERT INTO send_attempts (message_id, attempt, outcome, detail, at)
                     SELECT v.column1, m.attempts + 1, v.column2, v.column3, v.column4
@@ -297,18 +297,18 @@ extension SQLiteStore {
                     failures.append([id, .optionalText(code), .text(message), .timestamp(item.date)])
                 }
             }
-            try await Self.updateOutboxEntries(
+            try Self.updateOutboxEntries(
                 db, accepted,
                 set: "status = 'accepted', provider_message_id = v.column2, sent_at = v.column3, attempts = attempts + 1, updated_at = v.column3"
             )
-            try await Self.updateOutboxEntries(
+            try Self.updateOutboxEntries(
                 db, retries,
                 set: """
                     status = 'queued', attempts = attempts + 1, next_attempt_at = v.column2,
                     possibly_duplicated = (possibly_duplicated OR v.column3), error_message = v.column4, updated_at = v.column5
                     """
             )
-            try await Self.updateOutboxEntries(
+            try Self.updateOutboxEntries(
                 db, failures,
                 set: "status = 'failed', error_code = v.column2, error_message = v.column3, attempts = attempts + 1, updated_at = v.column4"
             )
@@ -317,10 +317,10 @@ extension SQLiteStore {
 
     /// `UPDATE messages SET <set> FROM (VALUES rows) AS v` for outbox entries still queued or
     /// being sent; each row starts with the message id (`v.column1`).
-    private static func updateOutboxEntries(_ db: SQLiteConnection, _ rows: [[SQLiteData]], set: String) async throws {
+    private static func updateOutboxEntries(_ db: SQLiteSession, _ rows: [[SQLiteData]], set: String) throws {
         guard let columns = rows.first?.count else { return }
         for chunk in rows.chunked(into: SQLPlaceholders.maxRows(columns: columns)) {
-            _ = try await db.query(
+            _ = try db.query(
                 """
                 UPDATE messages
                 SET \(set)
@@ -341,7 +341,7 @@ extension SQLiteStore {
         return try await withWriteTransaction { db in
             var changed = Set<Int64>()
             for update in updates {
-                let rows = try await db.query(
+                let rows = try db.query(
                     """
                     UPDATE messages
                     SET status = ?1,

@@ -33,7 +33,7 @@ extension SQLiteStore {
         _ = try await takeoverContacts()
         contactsWithTakeovers.withLock { _ = $0?.insert(contactID) }
         return try await withWriteTransaction { db in
-            let rows = try await db.query(
+            let rows = try db.query(
                 """
                 INSERT INTO takeovers (tenant_id, chatbot_id, contact_id, started_by, started_at) VALUES (?, ?, ?, ?, ?)
                 ON CONFLICT (tenant_id, contact_id) WHERE released_at IS NULL DO NOTHING
@@ -43,8 +43,8 @@ extension SQLiteStore {
             )
             if let row = rows.first {
                 let record = try Self.takeoverRecord(from: row)
-                try await self.bumpUsage(db, tenantID: tenantID, UsageIncrements(liveTakeovers: 1), at: date)
-                try await self.insertEvent(
+                try self.bumpUsage(db, tenantID: tenantID, UsageIncrements(liveTakeovers: 1), at: date)
+                try self.insertEvent(
                     db,
                     AnalyticsEventDraft(
                         tenantID: tenantID, chatbotID: chatbotID, contactID: contactID, type: "takeover.started",
@@ -53,7 +53,7 @@ extension SQLiteStore {
                 )
                 return .started(record)
             }
-            let active = try await db.query(
+            let active = try db.query(
                 "SELECT \(Self.takeoverColumns) FROM takeovers WHERE tenant_id = ? AND contact_id = ? AND released_at IS NULL",
                 [.text(tenantID.rawValue), .int64(contactID.rawValue)]
             )
@@ -64,7 +64,7 @@ extension SQLiteStore {
 
     public func releaseTakeover(tenantID: TenantID, contactID: ContactID, at date: Date) async throws -> TakeoverRecord? {
         try await withWriteTransaction { db in
-            let rows = try await db.query(
+            let rows = try db.query(
                 """
                 UPDATE takeovers SET released_at = ?
                 WHERE tenant_id = ? AND contact_id = ? AND released_at IS NULL
@@ -74,7 +74,7 @@ extension SQLiteStore {
             )
             guard let row = rows.first else { return nil }
             let record = try Self.takeoverRecord(from: row)
-            try await self.insertEvent(
+            try self.insertEvent(
                 db,
                 AnalyticsEventDraft(
                     tenantID: tenantID, chatbotID: record.chatbotID, contactID: contactID, type: "takeover.released",
@@ -96,12 +96,12 @@ extension SQLiteStore {
         let events = try OperationsJSON.encode(draft.events)
         return try await withWriteTransaction { db in
             if let maximum {
-                let counted = try await db.query(
+                let counted = try db.query(
                     "SELECT COUNT(*) AS n FROM webhooks WHERE tenant_id = ? AND is_active = 1", [.text(draft.tenantID.rawValue)]
                 )
                 if try (counted.first?.int("n") ?? 0) >= maximum { throw OperatorStoreError.limitReached(limit: "max_webhooks", value: maximum) }
             }
-            let rows = try await db.query(
+            let rows = try db.query(
                 """
                 INSERT INTO webhooks (tenant_id, chatbot_id, url, events, secret_token, is_active, created_at)
                 VALUES (?, ?, ?, ?, ?, 1, ?)
@@ -119,19 +119,19 @@ extension SQLiteStore {
 
     public func deleteWebhook(tenantID: TenantID, id: Int64) async throws -> Bool {
         let rows = try await withWriteTransaction { db in
-            try await db.query("DELETE FROM webhooks WHERE tenant_id = ? AND id = ? RETURNING id", [.text(tenantID.rawValue), .int64(id)])
+            try db.query("DELETE FROM webhooks WHERE tenant_id = ? AND id = ? RETURNING id", [.text(tenantID.rawValue), .int64(id)])
         }
         return !rows.isEmpty
     }
 
-    static func takeoverRecord(from row: SQLiteRow) throws -> TakeoverRecord {
+    static func takeoverRecord(from row: SQLiteResultRow) throws -> TakeoverRecord {
         TakeoverRecord(
             id: try row.int64("id"), tenantID: try row.tenantID(), chatbotID: try row.chatbotID(), contactID: try row.contactID(),
             startedBy: try row.optionalText("started_by"), startedAt: try row.timestamp("started_at"), releasedAt: try row.optionalTimestamp("released_at")
         )
     }
 
-    static func webhookRecord(from row: SQLiteRow) throws -> WebhookRecord {
+    static func webhookRecord(from row: SQLiteResultRow) throws -> WebhookRecord {
         WebhookRecord(
             id: try row.int64("id"), tenantID: try row.tenantID(), chatbotID: try row.optionalText("chatbot_id").map { ChatbotID($0) },
             url: try row.text("url"), events: OperationsJSON.strings(try row.text("events")), secret: try row.optionalText("secret_token"),

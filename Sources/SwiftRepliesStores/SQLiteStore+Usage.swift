@@ -62,7 +62,7 @@ extension SQLiteStore {
                     let allocation = MeterAllocation(unlimited: meterings, period: key)
                     for (index, outcome) in zip(indexes, allocation.outcomes) { outcomes[index] = outcome }
                     let totals: [SQLiteData] = [.int(allocation.totalAllowed), .int(allocation.totalReceived), .int(allocation.totalOverage)]
-                    _ = try await db.query(
+                    _ = try db.query(
                         """
                         INSERT INTO usage_tracking (
                             tenant_id, tracking_date, daily_messages_sent, daily_messages_received, overage_messages, created_at, updated_at
@@ -74,7 +74,7 @@ extension SQLiteStore {
                         """,
                         [tenant, .text(key.day)] + totals + [.timestamp(date), .timestamp(date)]
                     )
-                    _ = try await db.query(
+                    _ = try db.query(
                         """
                         INSERT INTO monthly_usage_summary (
                             tenant_id, year, month, total_messages_sent, total_messages_received, overage_messages, created_at, updated_at
@@ -89,7 +89,7 @@ extension SQLiteStore {
                     continue
                 }
                 // The period rows as they stand (created when missing).
-                let dayRows = try await db.query(
+                let dayRows = try db.query(
                     """
                     INSERT INTO usage_tracking (tenant_id, tracking_date, created_at, updated_at) VALUES (?, ?, ?, ?)
                     ON CONFLICT (tenant_id, tracking_date) DO UPDATE SET updated_at = excluded.updated_at
@@ -97,7 +97,7 @@ extension SQLiteStore {
                     """,
                     [tenant, .text(key.day), .timestamp(date), .timestamp(date)]
                 )
-                let monthRows = try await db.query(
+                let monthRows = try db.query(
                     """
                     INSERT INTO monthly_usage_summary (tenant_id, year, month, created_at, updated_at) VALUES (?, ?, ?, ?, ?)
                     ON CONFLICT (tenant_id, year, month) DO UPDATE SET updated_at = excluded.updated_at
@@ -114,7 +114,7 @@ extension SQLiteStore {
                     monthNotified: try monthRow.flag("limit_exceeded_notified")
                 )
                 for (index, outcome) in zip(indexes, allocation.outcomes) { outcomes[index] = outcome }
-                _ = try await db.query(
+                _ = try db.query(
                     """
                     UPDATE usage_tracking
                     SET daily_messages_sent = daily_messages_sent + ?, daily_messages_received = daily_messages_received + ?,
@@ -126,7 +126,7 @@ extension SQLiteStore {
                         tenant, .text(key.day),
                     ]
                 )
-                _ = try await db.query(
+                _ = try db.query(
                     """
                     UPDATE monthly_usage_summary
                     SET total_messages_sent = total_messages_sent + ?, total_messages_received = total_messages_received + ?,
@@ -138,7 +138,7 @@ extension SQLiteStore {
                         .flag(allocation.monthNotified), tenant, .int(key.year), .int(key.month),
                     ]
                 )
-                for event in allocation.events { try await self.insertEvent(db, event) }
+                for event in allocation.events { try self.insertEvent(db, event) }
             }
             return outcomes
         }
@@ -146,17 +146,17 @@ extension SQLiteStore {
 
     public func incrementUsage(tenantID: TenantID, _ increments: UsageIncrements, at date: Date) async throws {
         try await withWriteTransaction { db in
-            try await self.bumpUsage(db, tenantID: tenantID, increments, at: date)
+            try self.bumpUsage(db, tenantID: tenantID, increments, at: date)
         }
     }
 
     @discardableResult
     public func recordEvent(_ event: AnalyticsEventDraft) async throws -> Int64 {
-        try await withWriteTransaction { db in try await self.insertEvent(db, event) }
+        try await withWriteTransaction { db in try self.insertEvent(db, event) }
     }
 
     public func events(tenantID: TenantID, type: String?, limit: Int) async throws -> [AnalyticsEventRecord] {
-        let rows: [SQLiteRow]
+        let rows: [SQLiteResultRow]
         let columns = "id, tenant_id, chatbot_id, contact_id, event_type, event_data, created_at"
         if let type {
             rows = try await read(
@@ -192,7 +192,7 @@ extension SQLiteStore {
         }
         try await withWriteTransaction { db in
             for row in rows {
-                _ = try await db.query(
+                _ = try db.query(
                     """
                     INSERT INTO subscriptions (
                         tenant_id, plan, config, daily_message_limit, monthly_message_limit, daily_campaign_limit, monthly_campaign_limit,

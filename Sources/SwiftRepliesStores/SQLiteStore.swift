@@ -8,10 +8,11 @@ import Synchronization
 
 /// The embedded SQLite backend of `Store` (sqlite-nio), in WAL mode.
 ///
-/// It keeps two connections to one database file: a single writer that runs every write, one
-/// transaction at a time (an async FIFO lock serialises writers, so SQLite never answers
-/// `SQLITE_BUSY` between them), and readers for plain reads, which WAL lets run while a write
-/// is in progress. Every value is bound as `SQLiteData`; only fixed SQL keywords and `?`
+/// It keeps connections to one database file, each on a thread of its own
+/// (`SQLiteDatabaseConnection`): a single writer that runs every write, one transaction at a time
+/// (an async FIFO lock serialises writers, so SQLite never answers `SQLITE_BUSY` between them;
+/// concurrent writes share a transaction, see `WriteCombiner`), and readers for plain reads,
+/// which WAL lets run while a write is in progress. Every value is bound as `SQLiteData`; only fixed SQL keywords and `?`
 /// placeholders are assembled into statement text.
 ///
 /// `open` does not migrate: call `migrateUp()` before use. Call `shutdown()` before releasing the
@@ -22,13 +23,10 @@ public final class SQLiteStore: Store {
     /// The migrations this store knows (`SQLiteMigrations.all` unless opened with others).
     public let migrations: [Migration]
 
-    let writer: SQLiteConnection
+    let writer: SQLiteDatabaseConnection
     /// Read connections, used in turn (WAL lets them read while the writer writes).
-    let readers: [SQLiteConnection]
+    let readers: [SQLiteDatabaseConnection]
     private let nextReader = Atomic<Int>(0)
-    /// The writer's own thread: a commit's fsync never holds up reads.
-    private let writerThreads: NIOThreadPool
-    private let readerThreads: NIOThreadPool
     let writeLock = AsyncSerialLock()
     let combiner = WriteCombiner()
     let turnCompletions = Coalescer<TurnCompletion, [OutboxEntry]>()
@@ -48,16 +46,11 @@ public final class SQLiteStore: Store {
 
     public var backendName: String { "sqlite" }
 
-    private init(
-        path: String, migrations: [Migration], writer: SQLiteConnection, readers: [SQLiteConnection], writerThreads: NIOThreadPool,
-        readerThreads: NIOThreadPool, logger: Logger
-    ) {
+    private init(path: String, migrations: [Migration], writer: SQLiteDatabaseConnection, readers: [SQLiteDatabaseConnection], logger: Logger) {
         self.path = path
         self.migrations = migrations
         self.writer = writer
         self.readers = readers
-        self.writerThreads = writerThreads
-        self.readerThreads = readerThreads
         self.logger = logger
     }
 
@@ -66,13 +59,9 @@ public final class SQLiteStore: Store {
 
     deinit {
         // Released without `shutdown()` (a task cancelled mid-teardown, say): close the
-        // connections anyway.
+        // connections and stop their threads anyway.
         if !isClosed.withLock({ $0 }) {
-            for connection in [writer] + readers {
-                let closing: EventLoopFuture<Void> = connection.close()
-                // Keep the connection alive until SQLite has closed it.
-                closing.whenComplete { _ in withExtendedLifetime(connection) {} }
-            }
+            for connection in [writer] + readers { connection.closeWhenIdle() }
         }
     }
 
@@ -89,19 +78,9 @@ public final class SQLiteStore: Store {
         path: String, synchronous: SQLiteSynchronous = .full, migrations: [Migration], logger: Logger
     ) async throws -> SQLiteStore {
         let migrations = try MigrationRunner<SQLiteMigrationDriver>.validated(migrations)
-        let writerThreads = NIOThreadPool(numberOfThreads: 1)
-        let readerThreads = NIOThreadPool(numberOfThreads: readerCount)
-        writerThreads.start()
-        readerThreads.start()
-        let eventLoop = MultiThreadedEventLoopGroup.singleton.any()
-        var opened: [SQLiteConnection] = []
-        func closeAll() async {
-            for connection in opened { try? await connection.close() }
-            try? await writerThreads.shutdownGracefully()
-            try? await readerThreads.shutdownGracefully()
-        }
+        var opened: [SQLiteDatabaseConnection] = []
         do {
-            let writer = try await SQLiteConnection.open(storage: .file(path: path), threadPool: writerThreads, logger: logger, on: eventLoop)
+            let writer = try await SQLiteDatabaseConnection.open(path: path, name: "SQLiteWriter")
             opened.append(writer)
             // WAL first: it is a property of the file, which the readers then open in WAL mode.
             let modes = try await writer.query("PRAGMA journal_mode = WAL")
@@ -109,27 +88,28 @@ public final class SQLiteStore: Store {
             if mode.lowercased() != "wal" {
                 logger.warning("SQLite did not switch to WAL mode", metadata: ["path": .string(path), "journal_mode": .string(mode)])
             }
-            _ = try await writer.query("PRAGMA synchronous = \(synchronous.pragmaValue)")
-            _ = try await writer.query("PRAGMA foreign_keys = ON")
-            _ = try await writer.query("PRAGMA busy_timeout = 5000")
-            // Statement journals and temporary tables in memory.
-            _ = try await writer.query("PRAGMA temp_store = MEMORY")
-            var readers: [SQLiteConnection] = []
-            for _ in 0..<readerCount {
-                let reader = try await SQLiteConnection.open(storage: .file(path: path), threadPool: readerThreads, logger: logger, on: eventLoop)
+            try await writer.perform { session in
+                try session.query("PRAGMA synchronous = \(synchronous.pragmaValue)")
+                try session.query("PRAGMA foreign_keys = ON")
+                try session.query("PRAGMA busy_timeout = 5000")
+                // Statement journals and temporary tables in memory.
+                try session.query("PRAGMA temp_store = MEMORY")
+            }
+            var readers: [SQLiteDatabaseConnection] = []
+            for index in 0..<readerCount {
+                let reader = try await SQLiteDatabaseConnection.open(path: path, name: "SQLiteReader\(index)")
                 opened.append(reader)
-                _ = try await reader.query("PRAGMA foreign_keys = ON")
-                _ = try await reader.query("PRAGMA busy_timeout = 5000")
-                _ = try await reader.query("PRAGMA query_only = ON")
+                try await reader.perform { session in
+                    try session.query("PRAGMA foreign_keys = ON")
+                    try session.query("PRAGMA busy_timeout = 5000")
+                    try session.query("PRAGMA query_only = ON")
+                }
                 readers.append(reader)
             }
             logger.debug("Opened SQLite store", metadata: ["path": .string(path), "synchronous": .string(synchronous.rawValue)])
-            return SQLiteStore(
-                path: path, migrations: migrations, writer: writer, readers: readers, writerThreads: writerThreads, readerThreads: readerThreads,
-                logger: logger
-            )
+            return SQLiteStore(path: path, migrations: migrations, writer: writer, readers: readers, logger: logger)
         } catch {
-            await closeAll()
+            for connection in opened { try? await connection.close() }
             throw error
         }
     }
@@ -164,7 +144,7 @@ public final class SQLiteStore: Store {
         }
     }
 
-    private func migrationRunner(_ connection: SQLiteConnection) throws -> MigrationRunner<SQLiteMigrationDriver> {
+    private func migrationRunner(_ connection: SQLiteDatabaseConnection) throws -> MigrationRunner<SQLiteMigrationDriver> {
         try MigrationRunner(migrations: migrations, driver: SQLiteMigrationDriver(connection: connection))
     }
 
@@ -194,8 +174,6 @@ public final class SQLiteStore: Store {
                 failure = failure ?? error
             }
         }
-        try? await writerThreads.shutdownGracefully()
-        try? await readerThreads.shutdownGracefully()
         if let failure { throw failure }
         logger.debug("Closed SQLite store", metadata: ["path": .string(path)])
     }
@@ -207,7 +185,7 @@ public final class SQLiteStore: Store {
     }
 
     /// Runs a read on the reader connection (autocommit: one consistent snapshot per statement).
-    func read(_ sql: String, _ binds: [SQLiteData] = []) async throws -> [SQLiteRow] {
+    func read(_ sql: String, _ binds: [SQLiteData] = []) async throws -> [SQLiteResultRow] {
         try ensureOpen()
         let index = nextReader.wrappingAdd(1, ordering: .relaxed).oldValue
         return try await readers[abs(index % readers.count)].query(sql, binds)
@@ -215,17 +193,17 @@ public final class SQLiteStore: Store {
 
     /// Runs `body` on the writer connection while holding the write lock, without a transaction
     /// (single statements and migrations, which manage their own).
-    func withWriter<T>(_ body: (SQLiteConnection) async throws -> T) async throws -> T {
+    func withWriter<T>(_ body: (SQLiteDatabaseConnection) async throws -> T) async throws -> T {
         try await writeLock.withLock {
             try ensureOpen()
             return try await body(writer)
         }
     }
 
-    /// Runs `body` in a write transaction on the writer connection: writes that arrive together
-    /// share one transaction and one commit (group commit, see `WriteCombiner`); returns after
-    /// the commit. When `body` fails, only its own work is rolled back and the error rethrown.
-    func withWriteTransaction<T: Sendable>(_ body: @escaping @Sendable (SQLiteConnection) async throws -> T) async throws -> T {
+    /// Runs `body` in a write transaction on the writer connection's thread: writes that arrive
+    /// together share one transaction and one commit (group commit, see `WriteCombiner`); returns
+    /// after the commit. When `body` fails, only its own work is rolled back and the error rethrown.
+    func withWriteTransaction<T: Sendable>(_ body: @escaping @Sendable (SQLiteSession) throws -> T) async throws -> T {
         try ensureOpen()
         return try await combiner.perform(lock: writeLock, connection: writer, body)
     }

@@ -1,4 +1,4 @@
-/// Errors of `SQLiteStore` itself (SQLite's own errors surface as `SQLiteError`).
+/// Errors of `SQLiteStore`, SQLite's own included (`sqlite`).
 public enum SQLiteStoreError: Error, Equatable, CustomStringConvertible {
     /// The store was shut down.
     case closed
@@ -10,6 +10,8 @@ public enum SQLiteStoreError: Error, Equatable, CustomStringConvertible {
     case contactNotFound(tenantID: String, contactID: Int64)
     /// A statement returned fewer rows than it must (an internal invariant broke).
     case unexpectedResult(String)
+    /// SQLite refused a statement: its (extended) result code and message.
+    case sqlite(code: Int32, message: String)
 
     public var description: String {
         switch self {
@@ -23,6 +25,8 @@ public enum SQLiteStoreError: Error, Equatable, CustomStringConvertible {
             return "contact \(contactID) does not exist in tenant '\(tenantID)'"
         case .unexpectedResult(let what):
             return "unexpected result: \(what)"
+        case .sqlite(let code, let message):
+            return "SQLite error \(code): \(message)"
         }
     }
 }

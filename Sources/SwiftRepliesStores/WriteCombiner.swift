@@ -1,4 +1,3 @@
-import SQLiteNIO
 import Synchronization
 
 /// Group commit for every write of the SQLite store: writes that arrive while a transaction is
@@ -10,7 +9,7 @@ import Synchronization
 final class WriteCombiner: Sendable {
     /// One write: database statements, safe to run again after a rollback.
     private struct Write: Sendable {
-        let run: @Sendable (SQLiteConnection) async throws -> Void
+        let run: @Sendable (SQLiteSession) throws -> Void
     }
 
     private let writes: Coalescer<Write, Void>
@@ -20,10 +19,10 @@ final class WriteCombiner: Sendable {
     /// Runs `body` inside the next group transaction on `connection` (under `lock`) and returns
     /// its result once that transaction has committed.
     func perform<T: Sendable>(
-        lock: AsyncSerialLock, connection: SQLiteConnection, _ body: @escaping @Sendable (SQLiteConnection) async throws -> T
+        lock: AsyncSerialLock, connection: SQLiteDatabaseConnection, _ body: @escaping @Sendable (SQLiteSession) throws -> T
     ) async throws -> T {
         let result = StagedResult<T>()
-        try await writes.submit(Write { connection in result.set(try await body(connection)) }) { batch in
+        try await writes.submit(Write { session in result.set(try body(session)) }) { batch in
             try await Self.commit(batch, lock: lock, connection: connection)
             return Array(repeating: (), count: batch.count)
         }
@@ -31,16 +30,19 @@ final class WriteCombiner: Sendable {
         return value
     }
 
-    /// Runs the writes in one transaction; rolls it back and rethrows when any fails.
-    private static func commit(_ batch: [Write], lock: AsyncSerialLock, connection: SQLiteConnection) async throws {
+    /// Runs the writes in one transaction, as one job on the connection's thread; rolls it back
+    /// and rethrows when any fails.
+    private static func commit(_ batch: [Write], lock: AsyncSerialLock, connection: SQLiteDatabaseConnection) async throws {
         try await lock.withLock {
-            _ = try await connection.query("BEGIN IMMEDIATE")
-            do {
-                for write in batch { try await write.run(connection) }
-                _ = try await connection.query("COMMIT")
-            } catch {
-                _ = try? await connection.query("ROLLBACK")
-                throw error
+            try await connection.perform { session in
+                try session.query("BEGIN IMMEDIATE")
+                do {
+                    for write in batch { try write.run(session) }
+                    try session.query("COMMIT")
+                } catch {
+                    _ = try? session.query("ROLLBACK")
+                    throw error
+                }
             }
         }
     }

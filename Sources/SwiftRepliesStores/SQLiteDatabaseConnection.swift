@@ -1,0 +1,256 @@
+import Foundation
+import NIOCore
+import NIOPosix
+import SQLiteNIO
+// SQLite itself, as sqlite-nio vendors and builds it (the same library, not a second copy).
+import VaporCSQLite
+
+/// One connection to a SQLite database file, driven through SQLite's C API on a thread of its own.
+///
+/// Why not `SQLiteConnection` for the store: sqlite-nio runs every statement as its own job on
+/// its thread pool, hands each row to the event loop, and completes a promise there, so a
+/// statement costs three or more thread switches and is parsed anew each time. A store
+/// transaction runs several statements, and the hot path runs thousands of transactions a second.
+/// Here a whole transaction is one job on the connection's thread (`perform`): its statements run
+/// back to back, and each statement text is prepared once and kept (`StatementCache`). sqlite-nio
+/// stays the library that builds SQLite and defines `SQLiteData`; tools that open other files
+/// (the legacy importer, tests) keep using its connection.
+///
+/// Thread confinement is the whole safety argument: the connection's state (the `sqlite3*`
+/// handle and its prepared statements) is touched only by jobs of `thread`, a pool of exactly one
+/// thread, which runs them one after another. Code reaches the state only through the
+/// `SQLiteSession` that `perform` lends to its closure, and a session cannot leave it (it is not
+/// `Sendable`).
+final class SQLiteDatabaseConnection: Sendable {
+    private let thread: NIOThreadPool
+    private let state: ConfinedState
+
+    private init(thread: NIOThreadPool, state: ConfinedState) {
+        self.thread = thread
+        self.state = state
+    }
+
+    /// Opens (creating when missing) the database file at `path` on a new thread named `name`.
+    static func open(path: String, name: String) async throws -> SQLiteDatabaseConnection {
+        let thread = NIOThreadPool(numberOfThreads: 1)
+        thread._start(threadNamePrefix: name)
+        do {
+            let state = try await thread.runIfActive { try ConfinedState(path: path) }
+            return SQLiteDatabaseConnection(thread: thread, state: state)
+        } catch {
+            try? await thread.shutdownGracefully()
+            throw error
+        }
+    }
+
+    /// Runs `body` on the connection's thread with a session for its statements, and returns its
+    /// result. Jobs run one at a time, in the order they were submitted.
+    func perform<T: Sendable>(_ body: @escaping @Sendable (SQLiteSession) throws -> T) async throws -> T {
+        let state = self.state
+        return try await thread.runIfActive {
+            try body(SQLiteSession(state: state))
+        }
+    }
+
+    /// Runs one statement as a job of its own and returns its rows.
+    @discardableResult
+    func query(_ sql: String, _ binds: [SQLiteData] = []) async throws -> [SQLiteResultRow] {
+        try await perform { try $0.query(sql, binds) }
+    }
+
+    /// Finalizes the prepared statements, closes the handle and stops the thread. Idempotent.
+    func close() async throws {
+        let state = self.state
+        do {
+            try await thread.runIfActive { state.close() }
+        } catch is NIOThreadPoolError.ThreadPoolInactive {
+            return
+        }
+        try await thread.shutdownGracefully()
+    }
+
+    /// Closes the connection after the jobs already submitted, without waiting (for owners that
+    /// are released without closing it).
+    func closeWhenIdle() {
+        let state = self.state
+        thread.submit { _ in state.close() }
+        thread.shutdownGracefully { _ in }
+    }
+}
+
+/// What a job of `SQLiteDatabaseConnection.perform` may do with the connection: run statements.
+/// It exists only for the duration of the job, on the connection's thread.
+struct SQLiteSession {
+    fileprivate let state: ConfinedState
+
+    /// Runs one statement with `binds` for its `?` (or `?NNN`) parameters and returns its rows.
+    @discardableResult
+    func query(_ sql: String, _ binds: [SQLiteData] = []) throws -> [SQLiteResultRow] {
+        try state.run(sql, binds)
+    }
+}
+
+@available(*, unavailable, message: "a session belongs to the job it was lent to")
+extension SQLiteSession: Sendable {}
+
+/// A result row: values in column order, with the statement's column names.
+struct SQLiteResultRow: Sendable {
+    fileprivate let names: SQLiteColumnNames
+    let values: [SQLiteData]
+
+    /// The value of the column called `name`, or nil when the row has none.
+    func column(_ name: String) -> SQLiteData? {
+        names.index[name].map { values[$0] }
+    }
+}
+
+/// A statement's column names, shared by its rows.
+final class SQLiteColumnNames: Sendable {
+    let names: [String]
+    let index: [String: Int]
+
+    init(_ names: [String]) {
+        self.names = names
+        // The first of duplicate names wins, as in sqlite-nio.
+        self.index = Dictionary(names.enumerated().map { ($1, $0) }, uniquingKeysWith: { first, _ in first })
+    }
+}
+
+/// The `sqlite3*` handle and its prepared statements. Confined to the connection's single thread
+/// (see `SQLiteDatabaseConnection`); that confinement, not a lock, is why it may be shared.
+private final class ConfinedState: @unchecked Sendable {
+    private struct Prepared {
+        let handle: OpaquePointer
+        let columns: SQLiteColumnNames
+    }
+
+    /// How many distinct statement texts stay prepared. The store's texts are fixed, except the
+    /// multi-row ones, whose text depends on the batch size.
+    private static let cacheLimit = 256
+
+    private var database: OpaquePointer?
+    private var statements: [String: Prepared] = [:]
+    /// Statement texts, oldest first, for eviction.
+    private var order: [String] = []
+
+    init(path: String) throws {
+        var handle: OpaquePointer?
+        let flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_URI
+        let status = sqlite_nio_sqlite3_open_v2(path, &handle, flags, nil)
+        guard status == SQLITE_OK, let handle else {
+            let message = handle.flatMap { sqlite_nio_sqlite3_errmsg($0) }.map { String(cString: $0) } ?? "cannot open the database"
+            if let handle { sqlite_nio_sqlite3_close(handle) }
+            throw SQLiteStoreError.sqlite(code: status, message: "\(message) (\(path))")
+        }
+        // Extended result codes name the constraint that failed, for instance.
+        sqlite_nio_sqlite3_extended_result_codes(handle, 1)
+        self.database = handle
+    }
+
+    func close() {
+        for statement in statements.values { sqlite_nio_sqlite3_finalize(statement.handle) }
+        statements.removeAll()
+        order.removeAll()
+        if let database { sqlite_nio_sqlite3_close(database) }
+        database = nil
+    }
+
+    func run(_ sql: String, _ binds: [SQLiteData]) throws -> [SQLiteResultRow] {
+        guard let database else { throw SQLiteStoreError.closed }
+        let statement = try prepared(sql, on: database)
+        let handle = statement.handle
+        defer {
+            sqlite_nio_sqlite3_reset(handle)
+            sqlite_nio_sqlite3_clear_bindings(handle)
+        }
+        try bind(binds, to: handle, on: database)
+        var rows: [SQLiteResultRow] = []
+        let columnCount = Int32(statement.columns.names.count)
+        while true {
+            let status = sqlite_nio_sqlite3_step(handle)
+            if status == SQLITE_ROW {
+                var values: [SQLiteData] = []
+                values.reserveCapacity(Int(columnCount))
+                for column in 0..<columnCount { values.append(Self.value(of: handle, at: column)) }
+                rows.append(SQLiteResultRow(names: statement.columns, values: values))
+            } else if status == SQLITE_DONE {
+                return rows
+            } else {
+                throw error(status, on: database)
+            }
+        }
+    }
+
+    private func prepared(_ sql: String, on database: OpaquePointer) throws -> Prepared {
+        if let statement = statements[sql] { return statement }
+        var handle: OpaquePointer?
+        let status = sqlite_nio_sqlite3_prepare_v3(database, sql, -1, UInt32(SQLITE_PREPARE_PERSISTENT), &handle, nil)
+        guard status == SQLITE_OK else { throw error(status, on: database) }
+        // Text without a statement (only a comment, say) prepares to nothing.
+        guard let handle else { throw SQLiteStoreError.sqlite(code: SQLITE_MISUSE, message: "no statement in: \(sql.prefix(80))") }
+        let count = sqlite_nio_sqlite3_column_count(handle)
+        let names = (0..<count).map { column in sqlite_nio_sqlite3_column_name(handle, column).map { String(cString: $0) } ?? "" }
+        let statement = Prepared(handle: handle, columns: SQLiteColumnNames(names))
+        if order.count >= Self.cacheLimit {
+            let evicted = order.removeFirst()
+            if let old = statements.removeValue(forKey: evicted) { sqlite_nio_sqlite3_finalize(old.handle) }
+        }
+        statements[sql] = statement
+        order.append(sql)
+        return statement
+    }
+
+    private func bind(_ binds: [SQLiteData], to handle: OpaquePointer, on database: OpaquePointer) throws {
+        for (offset, value) in binds.enumerated() {
+            let index = Int32(offset + 1)
+            let status: Int32
+            switch value {
+            case .integer(let integer):
+                status = sqlite_nio_sqlite3_bind_int64(handle, index, Int64(integer))
+            case .float(let double):
+                status = sqlite_nio_sqlite3_bind_double(handle, index, double)
+            case .text(let text):
+                var text = text
+                status = text.withUTF8 { bytes in
+                    sqlite_nio_sqlite3_bind_text64(handle, index, bytes.baseAddress, UInt64(bytes.count), Self.transient, UInt8(SQLITE_UTF8))
+                }
+            case .blob(let buffer):
+                status = buffer.withUnsafeReadableBytes { bytes in
+                    sqlite_nio_sqlite3_bind_blob64(handle, index, bytes.baseAddress, UInt64(bytes.count), Self.transient)
+                }
+            case .null:
+                status = sqlite_nio_sqlite3_bind_null(handle, index)
+            }
+            guard status == SQLITE_OK else { throw error(status, on: database) }
+        }
+    }
+
+    private static func value(of handle: OpaquePointer, at column: Int32) -> SQLiteData {
+        switch sqlite_nio_sqlite3_column_type(handle, column) {
+        case SQLITE_INTEGER:
+            return .integer(SQLiteInt64(sqlite_nio_sqlite3_column_int64(handle, column)))
+        case SQLITE_FLOAT:
+            return .float(sqlite_nio_sqlite3_column_double(handle, column))
+        case SQLITE_TEXT:
+            guard let bytes = sqlite_nio_sqlite3_column_text(handle, column) else { return .text("") }
+            let count = Int(sqlite_nio_sqlite3_column_bytes(handle, column))
+            return .text(String(decoding: UnsafeBufferPointer(start: bytes, count: count), as: UTF8.self))
+        case SQLITE_BLOB:
+            let count = Int(sqlite_nio_sqlite3_column_bytes(handle, column))
+            var buffer = ByteBufferAllocator().buffer(capacity: count)
+            if let bytes = sqlite_nio_sqlite3_column_blob(handle, column) {
+                buffer.writeBytes(UnsafeRawBufferPointer(start: bytes, count: count))
+            }
+            return .blob(buffer)
+        default:
+            return .null
+        }
+    }
+
+    private func error(_ status: Int32, on database: OpaquePointer) -> SQLiteStoreError {
+        .sqlite(code: status, message: String(cString: sqlite_nio_sqlite3_errmsg(database)))
+    }
+
+    /// SQLite copies bound text and blobs before the bind call returns.
+    private static let transient = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
+}
