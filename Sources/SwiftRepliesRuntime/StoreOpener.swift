@@ -18,7 +18,8 @@ public enum StoreOpener {
 
     /// Opens the SQLite file or connects to the PostgreSQL database `database` names. Does not
     /// migrate. `DATABASE_MAX_CONNECTIONS` sizes the PostgreSQL pool (default 20);
-    /// `SQLITE_SYNCHRONOUS=normal` trades SQLite's power-loss durability for speed.
+    /// `SQLITE_SYNCHRONOUS=normal` trades SQLite's power-loss durability for speed;
+    /// `SQLITE_WAL_AUTOCHECKPOINT` sets how many WAL pages trigger a checkpoint.
     public static func open(_ database: String, environment: [String: String], logger: Logger) async throws -> any Store {
         if database.hasPrefix("postgres://") || database.hasPrefix("postgresql://") {
             let connections = environment["DATABASE_MAX_CONNECTIONS"].flatMap(Int.init) ?? 20
@@ -30,7 +31,8 @@ public enum StoreOpener {
         var path = database
         if path.hasPrefix("sqlite://") { path.removeFirst("sqlite://".count) }
         let synchronous: SQLiteSynchronous = environment["SQLITE_SYNCHRONOUS"]?.lowercased() == "normal" ? .normal : .full
-        return try await SQLiteStore.open(path: path, synchronous: synchronous, logger: logger)
+        let checkpointPages = environment["SQLITE_WAL_AUTOCHECKPOINT"].flatMap(Int.init).map { max(0, $0) } ?? SQLiteStore.defaultCheckpointPages
+        return try await SQLiteStore.open(path: path, synchronous: synchronous, checkpointPages: checkpointPages, logger: logger)
     }
 
     /// A URL with its password hidden, for messages.
