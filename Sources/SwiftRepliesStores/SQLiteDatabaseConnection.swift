@@ -2,6 +2,7 @@ import Foundation
 import NIOCore
 import NIOPosix
 import SQLiteNIO
+import Synchronization
 // SQLite itself, as sqlite-nio vendors and builds it (the same library, not a second copy).
 import VaporCSQLite
 
@@ -69,6 +70,25 @@ final class SQLiteDatabaseConnection: Sendable {
         try await thread.shutdownGracefully()
     }
 
+    /// Runs `body` on the connection's thread after the jobs already submitted, without waiting
+    /// for it (work whose outcome nobody awaits, such as a background checkpoint). Nothing runs
+    /// once the connection is closed.
+    func submit(_ body: @escaping @Sendable (SQLiteSession) -> Void) {
+        let state = self.state
+        thread.submit { work in
+            guard case .active = work else { return }
+            body(SQLiteSession(state: state))
+        }
+    }
+
+    /// Reports, after each commit, how many frames the WAL holds to `counter` (SQLite's WAL hook).
+    /// Installing it turns SQLite's automatic checkpoints off on this connection: whoever watches
+    /// the counter runs them.
+    func reportWALSize(to counter: WALFrameCounter) async throws {
+        let state = self.state
+        try await thread.runIfActive { state.installWALHook(counter) }
+    }
+
     /// Closes the connection after the jobs already submitted, without waiting (for owners that
     /// are released without closing it).
     func closeWhenIdle() {
@@ -104,6 +124,12 @@ struct SQLiteResultRow: Sendable {
     }
 }
 
+/// How many frames (pages) the WAL held after the latest commit of the connection that reports
+/// to it (see `SQLiteDatabaseConnection.reportWALSize(to:)`).
+final class WALFrameCounter: Sendable {
+    let frames = Atomic<Int>(0)
+}
+
 /// A statement's column names, shared by its rows.
 final class SQLiteColumnNames: Sendable {
     let names: [String]
@@ -129,6 +155,8 @@ private final class ConfinedState: @unchecked Sendable {
     private static let cacheLimit = 256
 
     private var database: OpaquePointer?
+    /// Kept alive as long as SQLite may call the WAL hook with it.
+    private var walCounter: WALFrameCounter?
     private var statements: [String: Prepared] = [:]
     /// Statement texts, oldest first, for eviction.
     private var order: [String] = []
@@ -153,6 +181,19 @@ private final class ConfinedState: @unchecked Sendable {
         order.removeAll()
         if let database { sqlite_nio_sqlite3_close(database) }
         database = nil
+    }
+
+    func installWALHook(_ counter: WALFrameCounter) {
+        guard let database else { return }
+        walCounter = counter
+        _ = sqlite_nio_sqlite3_wal_hook(
+            database,
+            { context, _, _, frames in
+                if let context { Unmanaged<WALFrameCounter>.fromOpaque(context).takeUnretainedValue().frames.store(Int(frames), ordering: .relaxed) }
+                return SQLITE_OK
+            },
+            Unmanaged.passUnretained(counter).toOpaque()
+        )
     }
 
     func run(_ sql: String, _ binds: [SQLiteData]) throws -> [SQLiteResultRow] {

@@ -28,7 +28,8 @@ public final class SQLiteStore: Store {
     let readers: [SQLiteDatabaseConnection]
     private let nextReader = Atomic<Int>(0)
     let writeLock = AsyncSerialLock()
-    let combiner = WriteCombiner()
+    let combiner: WriteCombiner
+    let checkpointer: SQLiteCheckpointer
     let turnCompletions = Coalescer<TurnCompletion, [OutboxEntry]>()
     let sendOutcomes = Coalescer<RecordedSendOutcome, Void>()
     /// Usage metering of concurrent turns, one batch per write.
@@ -46,11 +47,16 @@ public final class SQLiteStore: Store {
 
     public var backendName: String { "sqlite" }
 
-    private init(path: String, migrations: [Migration], writer: SQLiteDatabaseConnection, readers: [SQLiteDatabaseConnection], logger: Logger) {
+    private init(
+        path: String, migrations: [Migration], writer: SQLiteDatabaseConnection, readers: [SQLiteDatabaseConnection], checkpointer: SQLiteCheckpointer,
+        logger: Logger
+    ) {
         self.path = path
         self.migrations = migrations
         self.writer = writer
         self.readers = readers
+        self.checkpointer = checkpointer
+        self.combiner = WriteCombiner(afterCommit: { checkpointer.afterCommit($0) })
         self.logger = logger
     }
 
@@ -62,20 +68,23 @@ public final class SQLiteStore: Store {
         // connections and stop their threads anyway.
         if !isClosed.withLock({ $0 }) {
             for connection in [writer] + readers { connection.closeWhenIdle() }
+            checkpointer.closeWhenIdle()
         }
     }
 
-    /// How many WAL pages (4 KiB each) a commit may leave before it copies them back into the
+    /// How many WAL pages (4 KiB each) start a checkpoint, which copies them back into the
     /// database file (SQLite's own default is 1,000). A checkpoint writes each page changed since
-    /// the last one once and syncs the file, inside the commit that triggers it; the store's hot
-    /// pages (index leaves, the newest rows) change thousands of times a second, so checkpointing
-    /// less often writes far fewer pages in all. The cost is a WAL file of up to about 40 MiB.
+    /// the last one once and syncs the file; the store's hot pages (index leaves, the newest rows)
+    /// change thousands of times a second, so checkpointing less often writes far fewer pages in
+    /// all. Checkpoints run beside the commits (`SQLiteCheckpointer`), not inside one. The cost is
+    /// a WAL file of about 40 MiB.
     public static let defaultCheckpointPages = 10_000
 
     /// Opens (creating when missing) the database at `path` with the built-in migrations.
     ///
-    /// Sets `journal_mode=WAL`, `synchronous` (FULL by default), `wal_autocheckpoint`
-    /// (`checkpointPages`), `foreign_keys=ON` and `busy_timeout=5000`. Does not migrate.
+    /// Sets `journal_mode=WAL`, `synchronous` (FULL by default), `foreign_keys=ON` and
+    /// `busy_timeout=5000`; checkpoints every `checkpointPages` WAL pages, beside the commits
+    /// (0: never). Does not migrate.
     public static func open(
         path: String, synchronous: SQLiteSynchronous = .full, checkpointPages: Int = defaultCheckpointPages, logger: Logger
     ) async throws -> SQLiteStore {
@@ -104,7 +113,6 @@ public final class SQLiteStore: Store {
                 try session.query("PRAGMA busy_timeout = 5000")
                 // Statement journals and temporary tables in memory.
                 try session.query("PRAGMA temp_store = MEMORY")
-                try session.query("PRAGMA wal_autocheckpoint = \(max(0, checkpointPages))")
             }
             var readers: [SQLiteDatabaseConnection] = []
             for index in 0..<readerCount {
@@ -117,8 +125,13 @@ public final class SQLiteStore: Store {
                 }
                 readers.append(reader)
             }
+            let checkpoints = try await SQLiteDatabaseConnection.open(path: path, name: "SQLiteCheckpointer")
+            opened.append(checkpoints)
+            try await checkpoints.query("PRAGMA busy_timeout = 5000")
+            let checkpointer = SQLiteCheckpointer(connection: checkpoints, threshold: max(0, checkpointPages), logger: logger)
+            try await writer.reportWALSize(to: checkpointer.counter)
             logger.debug("Opened SQLite store", metadata: ["path": .string(path), "synchronous": .string(synchronous.rawValue)])
-            return SQLiteStore(path: path, migrations: migrations, writer: writer, readers: readers, logger: logger)
+            return SQLiteStore(path: path, migrations: migrations, writer: writer, readers: readers, checkpointer: checkpointer, logger: logger)
         } catch {
             for connection in opened { try? await connection.close() }
             throw error
@@ -165,7 +178,7 @@ public final class SQLiteStore: Store {
         _ = try await read("SELECT 1 AS one")
     }
 
-    /// Closes both connections after the write in progress, if any, finishes. Idempotent.
+    /// Closes the connections after the write in progress, if any, finishes. Idempotent.
     public func shutdown() async throws {
         let wasClosed = isClosed.withLock { closed -> Bool in
             defer { closed = true }
@@ -174,7 +187,11 @@ public final class SQLiteStore: Store {
         guard !wasClosed else { return }
         var failure: (any Error)?
         do {
-            try await writeLock.withLock { try await writer.close() }
+            try await writeLock.withLock {
+                // A background checkpoint in progress finishes first.
+                try await checkpointer.close()
+                try await writer.close()
+            }
         } catch {
             failure = error
         }

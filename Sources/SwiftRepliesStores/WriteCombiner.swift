@@ -13,8 +13,13 @@ final class WriteCombiner: Sendable {
     }
 
     private let writes: Coalescer<Write, Void>
+    /// Runs on the writer's thread after each commit (the checkpointer's look at the WAL).
+    private let afterCommit: @Sendable (SQLiteSession) -> Void
 
-    init(maximumBatch: Int = 256) { self.writes = Coalescer(maximumBatch: maximumBatch) }
+    init(maximumBatch: Int = 256, afterCommit: @escaping @Sendable (SQLiteSession) -> Void = { _ in }) {
+        self.writes = Coalescer(maximumBatch: maximumBatch)
+        self.afterCommit = afterCommit
+    }
 
     /// Runs `body` inside the next group transaction on `connection` (under `lock`) and returns
     /// its result once that transaction has committed.
@@ -23,7 +28,7 @@ final class WriteCombiner: Sendable {
     ) async throws -> T {
         let result = StagedResult<T>()
         try await writes.submit(Write { session in result.set(try body(session)) }) { batch in
-            try await Self.commit(batch, lock: lock, connection: connection)
+            try await Self.commit(batch, lock: lock, connection: connection, afterCommit: self.afterCommit)
             return Array(repeating: (), count: batch.count)
         }
         guard let value = result.value else { throw SQLiteStoreError.unexpectedResult("a committed write left no result") }
@@ -32,7 +37,9 @@ final class WriteCombiner: Sendable {
 
     /// Runs the writes in one transaction, as one job on the connection's thread; rolls it back
     /// and rethrows when any fails.
-    private static func commit(_ batch: [Write], lock: AsyncSerialLock, connection: SQLiteDatabaseConnection) async throws {
+    private static func commit(
+        _ batch: [Write], lock: AsyncSerialLock, connection: SQLiteDatabaseConnection, afterCommit: @escaping @Sendable (SQLiteSession) -> Void
+    ) async throws {
         try await lock.withLock {
             try await connection.perform { session in
                 try session.query("BEGIN IMMEDIATE")
@@ -43,6 +50,7 @@ final class WriteCombiner: Sendable {
                     _ = try? session.query("ROLLBACK")
                     throw error
                 }
+                afterCommit(session)
             }
         }
     }

@@ -101,14 +101,41 @@ struct SQLiteConnectionTests {
         }
     }
 
-    @Test func theStoreCheckpointsEveryPagesItWasOpenedWith() async throws {
+    /// Commits of about two pages each, 300 of them: with checkpoints every 20 pages the WAL keeps
+    /// starting over (its size stays near the threshold); with checkpoints off it holds every frame.
+    @Test(arguments: [(20, true), (0, false)])
+    func theWALStartsOverPastTheCheckpointThreshold(pages: Int, checkpoints: Bool) async throws {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("swiftreplies-checkpoint-\(UUID().uuidString).sqlite").path
         defer { for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) } }
-        for (environment, expected) in [([:], SQLiteStore.defaultCheckpointPages), (["SQLITE_WAL_AUTOCHECKPOINT": "123"], 123)] {
-            let store = try #require(try await StoreOpener.open(path, environment: environment, logger: quietTestLogger) as? SQLiteStore)
-            let pages = try await store.writer.query("PRAGMA wal_autocheckpoint").first?.column("wal_autocheckpoint")
+        let environment = ["SQLITE_WAL_AUTOCHECKPOINT": "\(pages)"]
+        let store = try #require(try await StoreOpener.open(path, environment: environment, logger: quietTestLogger) as? SQLiteStore)
+        #expect(store.checkpointer.threshold == pages)
+        var largest = 0
+        do {
+            try await store.withWriteTransaction { try $0.query("CREATE TABLE scratch (id INTEGER PRIMARY KEY, payload TEXT)") }
+            let payload = String(repeating: "x", count: 5000)
+            for id in 1...300 {
+                try await store.withWriteTransaction { try $0.query("INSERT INTO scratch (id, payload) VALUES (?, ?)", [.integer(id), .text(payload)]) }
+                largest = max(largest, store.checkpointer.counter.frames.load(ordering: .relaxed))
+            }
+            #expect(try await store.read("SELECT count(*) AS c FROM scratch").first?.column("c") == .integer(300))
             try await store.shutdown()
-            #expect(pages == .integer(SQLiteInt64(expected)), "environment \(environment)")
+        } catch {
+            try? await store.shutdown()
+            throw error
         }
+        if checkpoints {
+            #expect(largest < 150, "the WAL held \(largest) frames; it should start over past 20")
+        } else {
+            #expect(largest >= 600, "without checkpoints the WAL holds every frame, got \(largest)")
+        }
+    }
+
+    @Test func theDefaultCheckpointThresholdIsTenThousandPages() async throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("swiftreplies-checkpoint-\(UUID().uuidString).sqlite").path
+        defer { for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) } }
+        let store = try #require(try await StoreOpener.open(path, environment: [:], logger: quietTestLogger) as? SQLiteStore)
+        #expect(store.checkpointer.threshold == 10_000)
+        try await store.shutdown()
     }
 }
