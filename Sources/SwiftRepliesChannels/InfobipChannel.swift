@@ -71,11 +71,12 @@ public struct InfobipChannel: MessagingChannel {
             throw ChannelConfigurationError("Infobip account \(message.account.id) has no api_key")
         }
         let url = try ProviderURL.join(message.account.baseURL, "/whatsapp/1/message/text")
-        let body = SendBody(from: message.binding.number.digits, to: message.to.digits, content: .init(text: message.text))
         return ProviderHTTPRequest(
             method: "POST", url: url,
             headers: ["Authorization": "App \(apiKey)", "Content-Type": "application/json", "Accept": "application/json"],
-            body: JSONBody.encode(body))
+            body: CompactJSON.encode([
+                "from": .string(message.binding.number.digits), "to": .string(message.to.digits), "content": .object(["text": .string(message.text)]),
+            ]))
     }
 
     /// Any 2xx → accepted with `messageId` (a `REJECTED` status group in a 2xx is rejected).
@@ -105,12 +106,5 @@ public struct InfobipChannel: MessagingChannel {
         case .failed(let result): return result
         case .response(let response): return Self.classify(response)
         }
-    }
-
-    private struct SendBody: Encodable {
-        struct Content: Encodable { var text: String }
-        var from: String
-        var to: String
-        var content: Content
     }
 }

@@ -82,11 +82,13 @@ public struct MetaChannel: MessagingChannel {
         let version = message.account.settings["api_version"].flatMap { $0.isEmpty ? nil : $0 } ?? Self.defaultAPIVersion
         let url = try ProviderURL.join(
             message.account.baseURL, "/\(ProviderURL.segment(version))/\(ProviderURL.segment(phoneNumberID))/messages")
-        let body = SendBody(to: message.to.digits, text: .init(body: message.text))
         return ProviderHTTPRequest(
             method: "POST", url: url,
             headers: ["Authorization": "Bearer \(token)", "Content-Type": "application/json", "Accept": "application/json"],
-            body: JSONBody.encode(body))
+            body: CompactJSON.encode([
+                "messaging_product": .string("whatsapp"), "recipient_type": .string("individual"), "to": .string(message.to.digits),
+                "type": .string("text"), "text": .object(["preview_url": .bool(false), "body": .string(message.text)]),
+            ]))
     }
 
     /// 2xx → accepted with `messages[0].id` (a 2xx without one is reported as rejected, not
@@ -111,27 +113,6 @@ public struct MetaChannel: MessagingChannel {
         switch await transport.perform(request) {
         case .failed(let result): return result
         case .response(let response): return Self.classify(response)
-        }
-    }
-
-    private struct SendBody: Encodable {
-        struct Text: Encodable {
-            var previewURL = false
-            var body: String
-            enum CodingKeys: String, CodingKey {
-                case previewURL = "preview_url"
-                case body
-            }
-        }
-        var messagingProduct = "whatsapp"
-        var recipientType = "individual"
-        var to: String
-        var type = "text"
-        var text: Text
-        enum CodingKeys: String, CodingKey {
-            case messagingProduct = "messaging_product"
-            case recipientType = "recipient_type"
-            case to, type, text
         }
     }
 }

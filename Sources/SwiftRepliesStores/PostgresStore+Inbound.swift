@@ -49,9 +49,7 @@ extension PostgresStore {
                 toInsert.append(index)
             }
         }
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = .sortedKeys
-        let attributes = try toInsert.map { String(decoding: try encoder.encode(batch[$0].message.content.attributes), as: UTF8.self) }
+        let attributes = toInsert.map { CompactJSON.text(batch[$0].message.content.attributes) }
         let now = Date()
         let contactTenants = contactOrder.map(\.tenantID.rawValue)
         let contactPhones = contactOrder.map(\.phone.digits)

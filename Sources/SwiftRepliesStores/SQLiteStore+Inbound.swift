@@ -58,12 +58,7 @@ extension SQLiteStore {
                 toInsert.append(index)
             }
         }
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = .sortedKeys
-        let attributes: [Int: String] = try Dictionary(uniqueKeysWithValues: toInsert.map { index in
-            let data = try encoder.encode(batch[index].message.content.attributes)
-            return (index, String(decoding: data, as: UTF8.self))
-        })
+        let attributes: [Int: String] = Dictionary(uniqueKeysWithValues: toInsert.map { ($0, CompactJSON.text(batch[$0].message.content.attributes)) })
         let now = Date()
         let orderedContacts = contactOrder
         let contactRows = contacts

@@ -101,12 +101,13 @@ struct ChannelSendLiveTests {
         try await FakeProviderServer.with(respond: { _ in
             Response(status: .ok, headers: [.contentType: "application/json"], body: ResponseBody { writer in
                 try await writer.write(ByteBuffer(string: #"{"messages":["#))
-                try? await Task.sleep(for: .seconds(4))
+                try? await Task.sleep(for: .seconds(8))
                 try await writer.finish(nil)
             })
         }) { baseURL, _ in
-            // Long enough for the status line to arrive on a loaded machine; the body stalls past it.
-            let channel = MetaChannel(httpClient: .shared, requestTimeout: .milliseconds(1500))
+            // Long enough for the status line to arrive on a loaded machine (1.5 s was not, once,
+            // under the whole suite's parallel load); the body stalls past it.
+            let channel = MetaChannel(httpClient: .shared, requestTimeout: .seconds(3))
             let result = await channel.send(ChannelFixture.outbound(account: ChannelFixture.metaAccount(baseURL: baseURL)))
             guard case .rejected(nil, let message) = result else {
                 Issue.record("expected rejected, got \(result)")

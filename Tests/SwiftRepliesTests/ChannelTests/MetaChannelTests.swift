@@ -397,6 +397,21 @@ struct MetaChannelTests {
         #expect(text["preview_url"] as? Bool == false)
     }
 
+    /// The body is written without `JSONEncoder`: every character a reply may hold comes back
+    /// from a JSON parser as it was, and the bytes are compact with sorted keys.
+    @Test func sendBodyEscapesWhatJSONRequires() throws {
+        let account = ChannelFixture.metaAccount(baseURL: "https://graph.facebook.com/")
+        let text = "quote \" backslash \\ slash / line\nreturn\rtab\tbell\u{07}nul\u{0}unit\u{1F} del\u{7F} é 你好 👋🏽 \u{2028}"
+        let request = try channel.makeSendRequest(ChannelFixture.outbound(to: "+1 650 555 1234", text: text, account: account))
+        let sent = try #require(try JSONSerialization.jsonObject(with: Data(request.body)) as? [String: Any])
+        #expect((sent["text"] as? [String: Any])?["body"] as? String == text)
+        let raw = String(decoding: request.body, as: UTF8.self)
+        #expect(raw.hasPrefix(#"{"messaging_product":"whatsapp","recipient_type":"individual","text":{"body":"quote \"#))
+        #expect(raw.hasSuffix(#""preview_url":false},"to":"16505551234","type":"text"}"#))
+        #expect(raw.contains(#"bell\u0007nul\u0000unit\u001f"#))
+        #expect(raw.contains(" slash / line"), "slashes are not escaped")
+    }
+
     @Test func sendRequestUsesTheAccountsAPIVersionAndNeedsItsSettings() throws {
         let account = ChannelFixture.metaAccount(baseURL: "http://127.0.0.1:9999", extra: ["api_version": "v26.0"])
         #expect(try channel.makeSendRequest(ChannelFixture.outbound(account: account)).url == "http://127.0.0.1:9999/v26.0/106540352242922/messages")
