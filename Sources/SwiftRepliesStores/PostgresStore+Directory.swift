@@ -191,43 +191,52 @@ extension PostgresStore {
             """
     }
 
-    /// Takes a conversation's lease (as `AcquireLeaseSQL`) and, when it was taken, reads the
-    /// conversation's pending messages: one row with `leased` false, or one row per pending
-    /// message (a single row of NULLs after `leased` when there is none).
+    /// Takes the leases of several conversations of tenant `$1` (contacts `$2`, chatbots `$3`,
+    /// each contact once) for holder `$4` until `$5` (a lease that expired before `$6` is taken
+    /// over) and reads, for each conversation leased, its oldest `$7` pending messages. One row
+    /// per pending message, and one row of NULLs after `leased` for a conversation not leased or
+    /// with nothing pending; every row starts with the contact id.
     enum LeaseAndPendingSQL: PreparedSQL {
         static let sql = """
-            WITH lease AS (
-                INSERT INTO conversation_leases (tenant_id, contact_id, holder, expires_at) VALUES ($1, $2, $4, $5)
+            WITH wanted AS (
+                SELECT * FROM unnest($2::bigint[], $3::text[]) AS w(contact_id, chatbot_id)
+            ),
+            lease AS (
+                INSERT INTO conversation_leases (tenant_id, contact_id, holder, expires_at)
+                SELECT $1, contact_id, $4, $5 FROM wanted
                 ON CONFLICT (tenant_id, contact_id) DO UPDATE SET holder = excluded.holder, expires_at = excluded.expires_at
                 WHERE conversation_leases.holder = excluded.holder OR conversation_leases.expires_at < $6
-                RETURNING holder
+                RETURNING contact_id
             )
-            SELECT EXISTS (SELECT 1 FROM lease) AS leased, p.*
-            FROM (SELECT 1) AS one
+            SELECT w.contact_id, l.contact_id IS NOT NULL AS leased, p.*
+            FROM wanted w
+            LEFT JOIN lease l ON l.contact_id = w.contact_id
             LEFT JOIN LATERAL (
                 SELECT \(PostgresStore.pendingInboundColumns)
                 FROM messages m
                 JOIN contacts c ON c.id = m.contact_id AND c.tenant_id = m.tenant_id
-                WHERE m.tenant_id = $1 AND m.contact_id = $2 AND m.chatbot_id = $3
-                  AND m.direction = 'inbound' AND m.status = 'received' AND EXISTS (SELECT 1 FROM lease)
+                WHERE m.tenant_id = $1 AND m.contact_id = w.contact_id AND m.chatbot_id = w.chatbot_id
+                  AND m.direction = 'inbound' AND m.status = 'received' AND l.contact_id IS NOT NULL
                 ORDER BY m.id
                 LIMIT $7
             ) AS p ON true
             """
     }
 
-    /// What a turn's middleware read about its conversation, in one row: the active takeover's
-    /// id, holder and start; the instructions in force (ids, texts, expiries as epoch seconds or
-    /// NaN, creation); the chatbot's active stored knowledge entries. Arrays are NULL when empty.
+    /// What the turns' middleware read about conversations of tenant `$1` (contacts `$2`,
+    /// chatbots `$3`), one row each, after the contact id and chatbot id: the active takeover's
+    /// id, holder and start; the instructions in force at `$4` (ids, texts, expiries as epoch
+    /// seconds or NaN, creation); the chatbot's active stored knowledge entries. Arrays are NULL
+    /// when empty.
     enum ConversationFactsSQL: PreparedSQL {
         static let sql = """
-            SELECT t.id, t.started_by, t.started_at,
+            SELECT w.contact_id, w.chatbot_id, t.id, t.started_by, t.started_at,
                    i.ids, i.texts, i.expires, i.created,
                    k.ids, k.categories, k.questions, k.answers, k.created, k.updated
-            FROM (SELECT 1) AS one
+            FROM unnest($2::bigint[], $3::text[]) AS w(contact_id, chatbot_id)
             LEFT JOIN LATERAL (
                 SELECT id, started_by, started_at FROM takeovers
-                WHERE tenant_id = $1 AND contact_id = $2 AND released_at IS NULL
+                WHERE tenant_id = $1 AND contact_id = w.contact_id AND released_at IS NULL
                 LIMIT 1
             ) AS t ON true
             CROSS JOIN LATERAL (
@@ -235,14 +244,15 @@ extension PostgresStore {
                        array_agg(COALESCE(extract(epoch FROM expires_at)::float8, 'NaN'::float8) ORDER BY id) AS expires,
                        array_agg(created_at ORDER BY id) AS created
                 FROM conversation_instructions
-                WHERE tenant_id = $1 AND contact_id = $2 AND chatbot_id = $3 AND is_active AND (expires_at IS NULL OR expires_at > $4)
+                WHERE tenant_id = $1 AND contact_id = w.contact_id AND chatbot_id = w.chatbot_id AND is_active
+                  AND (expires_at IS NULL OR expires_at > $4)
             ) AS i
             CROSS JOIN LATERAL (
                 SELECT array_agg(id ORDER BY id) AS ids, array_agg(category ORDER BY id) AS categories,
                        array_agg(question ORDER BY id) AS questions, array_agg(answer ORDER BY id) AS answers,
                        array_agg(created_at ORDER BY id) AS created, array_agg(updated_at ORDER BY id) AS updated
                 FROM bot_knowledge_base
-                WHERE tenant_id = $1 AND chatbot_id = $3 AND is_active
+                WHERE tenant_id = $1 AND chatbot_id = w.chatbot_id AND is_active
             ) AS k
             """
     }
@@ -264,39 +274,110 @@ extension PostgresStore {
         }
     }
 
-    /// The lease, the pending messages and the facts the turn's middleware need, in one
-    /// transaction of two statements (instead of a transaction per middleware).
+    /// The lease, the pending messages and the facts the turn's middleware need. Concurrent
+    /// calls (the dispatcher's workers) share one transaction of two statements per tenant
+    /// (`leaseConversations`), instead of a transaction per turn.
     public func leaseConversation(_ conversation: ConversationKey, holder: String, until: Date, now: Date, pendingLimit: Int) async throws
         -> LeasedConversation?
     {
-        try await tenantTransaction(conversation.tenantID) { connection in
-            let (tenant, contact, chatbot) = (conversation.tenantID.rawValue, conversation.contactID.rawValue, conversation.chatbotID.rawValue)
-            let rows = try await connection.run(
-                LeaseAndPendingSQL.self, tenant, contact, chatbot, holder, until, now, Int64(max(pendingLimit, 1)), logger: logger
-            )
-            var leased = false
-            var pending: [StoredInbound] = []
-            for try await row in rows {
-                let columns = row.makeRandomAccess()
-                leased = try columns[0].decode(Bool.self, context: .default)
-                // A row of NULLs after `leased` when nothing is pending.
-                if columns[1].bytes != nil { pending.append(try Self.storedInbound(columns, from: 1)) }
+        let request = LeaseRequest(conversation: conversation, holder: holder, until: until, now: now, pendingLimit: max(pendingLimit, 1))
+        return try await leaseRequests.submit(request) { batch in try await self.leaseConversations(batch) }
+    }
+
+    /// One call of `leaseConversation`.
+    struct LeaseRequest: Sendable {
+        var conversation: ConversationKey
+        var holder: String
+        var until: Date
+        var now: Date
+        var pendingLimit: Int
+    }
+
+    /// Leases a batch of conversations in one transaction: per tenant and holder, one statement
+    /// for the leases and pending messages and one for the facts of those leased with messages
+    /// pending. A contact the batch names twice (two chatbots of a tenant talking to one
+    /// customer) is leased by a later statement of the same transaction, so no statement upserts
+    /// a lease row twice.
+    private func leaseConversations(_ batch: [LeaseRequest]) async throws -> [LeasedConversation?] {
+        var groups: [[Int]] = []
+        var groupOf: [String: [Int]] = [:]
+        for (index, request) in batch.enumerated() {
+            let key = "\(request.conversation.tenantID.rawValue)\u{0}\(request.holder)"
+            var candidates = groupOf[key] ?? []
+            let contact = request.conversation.contactID
+            if let open = candidates.first(where: { group in !groups[group].contains { batch[$0].conversation.contactID == contact } }) {
+                groups[open].append(index)
+            } else {
+                groups.append([index])
+                candidates.append(groups.count - 1)
+                groupOf[key] = candidates
             }
-            guard leased else { return nil }
-            guard !pending.isEmpty else { return LeasedConversation(pending: []) }
-            let facts = try await Self.first(try await connection.run(ConversationFactsSQL.self, tenant, contact, chatbot, now, logger: logger)) {
-                try Self.facts(from: $0, conversation, readAt: now)
+        }
+        let plan = groups
+        return try await hostTransaction { connection in
+            var results: [LeasedConversation?] = Array(repeating: nil, count: batch.count)
+            for group in plan {
+                guard let first = group.first.map({ batch[$0] }) else { continue }
+                let tenant = first.conversation.tenantID
+                try await Self.enterTenant(tenant, on: connection, logger: logger)
+                let contacts = group.map { batch[$0].conversation.contactID.rawValue }
+                let chatbots = group.map { batch[$0].conversation.chatbotID.rawValue }
+                let until = group.map { batch[$0].until }.max() ?? first.until
+                let now = group.map { batch[$0].now }.max() ?? first.now
+                let limit = group.map { batch[$0].pendingLimit }.max() ?? 1
+                let rows = try await connection.run(
+                    LeaseAndPendingSQL.self, tenant.rawValue, contacts, chatbots, first.holder, until, now, Int64(limit), logger: logger
+                )
+                var leased: Set<Int64> = []
+                var pending: [Int64: [StoredInbound]] = [:]
+                for try await row in rows {
+                    let columns = row.makeRandomAccess()
+                    let contact = try columns[0].decode(Int64.self, context: .default)
+                    if try columns[1].decode(Bool.self, context: .default) { leased.insert(contact) }
+                    // A row of NULLs after `leased` when nothing is pending.
+                    if columns[2].bytes != nil { pending[contact, default: []].append(try Self.storedInbound(columns, from: 2)) }
+                }
+                let withWork = group.filter { pending[batch[$0].conversation.contactID.rawValue]?.isEmpty == false }
+                var facts: [Int64: ConversationFacts] = [:]
+                if !withWork.isEmpty {
+                    let factRows = try await connection.run(
+                        ConversationFactsSQL.self, tenant.rawValue, withWork.map { batch[$0].conversation.contactID.rawValue },
+                        withWork.map { batch[$0].conversation.chatbotID.rawValue }, now, logger: logger
+                    )
+                    for try await row in factRows {
+                        let columns = row.makeRandomAccess()
+                        let contact = try columns[0].decode(Int64.self, context: .default)
+                        let chatbot = try columns[1].decode(String.self, context: .default)
+                        let conversation = ConversationKey(tenantID: tenant, chatbotID: ChatbotID(chatbot), contactID: ContactID(contact))
+                        facts[contact] = try Self.facts(from: columns, conversation, readAt: now)
+                    }
+                }
+                for index in group {
+                    let request = batch[index]
+                    let contact = request.conversation.contactID.rawValue
+                    guard leased.contains(contact) else { continue }
+                    let messages = Array((pending[contact] ?? []).prefix(request.pendingLimit))
+                    results[index] = messages.isEmpty ? LeasedConversation(pending: []) : LeasedConversation(pending: messages, facts: facts[contact])
+                }
             }
-            return LeasedConversation(pending: pending, facts: facts)
+            return results
         }
     }
 
-    /// A row of `ConversationFactsSQL`.
-    static func facts(from row: PostgresRow, _ conversation: ConversationKey, readAt: Date) throws -> ConversationFacts {
-        let (takeoverID, startedBy, startedAt, instructionIDs, texts, expiries, instructionDates, knowledgeIDs, categories, questions, answers, created, updated) =
-            try row.decode(
-                (Int64?, String?, Date?, [Int64]?, [String]?, [Double]?, [Date]?, [Int64]?, [String]?, [String]?, [String]?, [Date]?, [Date]?).self
-            )
+    /// A row of `ConversationFactsSQL` (its facts start at column 2).
+    static func facts(from row: PostgresRandomAccessRow, _ conversation: ConversationKey, readAt: Date) throws -> ConversationFacts {
+        func column<T: PostgresDecodable>(_ index: Int, _ type: T.Type) throws -> T? {
+            let cell = row[index + 2]
+            return cell.bytes == nil ? nil : try cell.decode(T.self, context: .default)
+        }
+        let (takeoverID, startedBy, startedAt) = (try column(0, Int64.self), try column(1, String.self), try column(2, Date.self))
+        let (instructionIDs, texts, expiries, instructionDates) = (
+            try column(3, [Int64].self), try column(4, [String].self), try column(5, [Double].self), try column(6, [Date].self)
+        )
+        let (knowledgeIDs, categories, questions, answers, created, updated) = (
+            try column(7, [Int64].self), try column(8, [String].self), try column(9, [String].self), try column(10, [String].self),
+            try column(11, [Date].self), try column(12, [Date].self)
+        )
         let (tenant, chatbot, contact) = (conversation.tenantID, conversation.chatbotID, conversation.contactID)
         let takeover = takeoverID.map {
             TakeoverRecord(id: $0, tenantID: tenant, chatbotID: chatbot, contactID: contact, startedBy: startedBy, startedAt: startedAt ?? readAt, releasedAt: nil)

@@ -43,6 +43,8 @@ public final class PostgresStore: Store {
     public let leases: Leases
     let logger: Logger
     let turnCompletions = Coalescer<TurnCompletion, [OutboxEntry]>()
+    /// Conversation leases the dispatcher's workers ask for together, one transaction a batch.
+    let leaseRequests = Coalescer<LeaseRequest, LeasedConversation?>()
     let sendOutcomes = Coalescer<RecordedSendOutcome, Void>()
     /// Usage metering of concurrent turns, one transaction per batch.
     let meterings = Coalescer<MessageMetering, MeterOutcome>()

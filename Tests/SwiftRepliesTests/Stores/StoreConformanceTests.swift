@@ -710,6 +710,53 @@ struct StoreConformanceTests {
     }
 
     @Test(
+        "leaseConversation called concurrently: each conversation gets its own messages (one customer on two chatbots, two tenants); a second holder gets none",
+        arguments: StoreBackend.available
+    )
+    func concurrentLeasesKeepConversationsApart(_ backend: StoreBackend) async throws {
+        try await TestDatabase.withConformanceStore(backend) { _, store in
+            let stored = F.stored(
+                try await store.ingest([
+                    F.envelope("wamid.s1"), F.envelope("wamid.s2", at: 1),
+                    F.envelope("wamid.p1", chatbot: F.acmeSecondBot, at: 2),
+                    F.envelope("wamid.o1", from: F.otherCustomer, at: 3),
+                    F.envelope("wamid.g1", tenant: F.globex, chatbot: F.globexBot, at: 4),
+                ])
+            )
+            #expect(stored.count == 5)
+            let conversations = Array(Set(stored.map(\.conversation)))
+            #expect(conversations.count == 4)
+            let t0 = F.base.addingTimeInterval(10)
+            let expected = Dictionary(grouping: stored, by: \.conversation).mapValues { $0.map(\.id) }
+            for _ in 0..<3 {
+                // The same holder, many turns at once (as the dispatcher's workers): all leased.
+                let leased = try await withThrowingTaskGroup(of: (ConversationKey, LeasedConversation?).self) { group in
+                    for conversation in conversations {
+                        group.addTask {
+                            (conversation, try await store.leaseConversation(conversation, holder: "A", until: t0.addingTimeInterval(30), now: t0, pendingLimit: 10))
+                        }
+                    }
+                    return try await group.reduce(into: [:]) { $0[$1.0] = $1.1 }
+                }
+                for conversation in conversations {
+                    let got = try #require(leased[conversation] ?? nil, "\(conversation) leased")
+                    #expect(got.pending.map(\.id) == expected[conversation], "\(conversation)")
+                    #expect(got.pending.allSatisfy { $0.conversation == conversation })
+                }
+            }
+            // Another holder, concurrently: every conversation is A's.
+            let denied = try await withThrowingTaskGroup(of: LeasedConversation?.self) { group in
+                for conversation in conversations {
+                    group.addTask { try await store.leaseConversation(conversation, holder: "B", until: t0.addingTimeInterval(40), now: t0.addingTimeInterval(1), pendingLimit: 10) }
+                }
+                return try await group.reduce(into: [LeasedConversation?]()) { $0.append($1) }
+            }
+            #expect(denied.count == 4)
+            #expect(denied.allSatisfy { $0 == nil })
+        }
+    }
+
+    @Test(
         "leaseConversation: the pending messages with the lease, nil without it; the turn's commit ends the lease",
         arguments: StoreBackend.available
     )
