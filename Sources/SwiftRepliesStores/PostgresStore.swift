@@ -252,9 +252,11 @@ public final class PostgresStore: Store {
             """
     }
 
-    /// `BEGIN`, `body`, `COMMIT`; `ROLLBACK` and rethrow when `body` fails.
+    /// `BEGIN`, `body`, `COMMIT`; `ROLLBACK` and rethrow when `body` fails. `BEGIN` and `COMMIT`
+    /// are prepared statements too: sent unnamed, each costs a parse and a description on both
+    /// sides, twice per transaction.
     static func transaction<T>(on connection: PostgresConnection, logger: Logger, _ body: (PostgresConnection) async throws -> T) async throws -> T {
-        try await connection.query("BEGIN", logger: logger)
+        try await connection.run(BeginSQL.self, logger: logger)
         let value: T
         do {
             value = try await body(connection)
@@ -262,8 +264,16 @@ public final class PostgresStore: Store {
             _ = try? await connection.query("ROLLBACK", logger: logger)
             throw error
         }
-        try await connection.query("COMMIT", logger: logger)
+        try await connection.run(CommitSQL.self, logger: logger)
         return value
+    }
+
+    enum BeginSQL: PreparedSQL {
+        static let sql = "BEGIN"
+    }
+
+    enum CommitSQL: PreparedSQL {
+        static let sql = "COMMIT"
     }
 }
 
