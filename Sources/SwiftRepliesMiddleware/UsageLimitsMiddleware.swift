@@ -67,6 +67,11 @@ public struct UsageLimitsMiddleware: TurnMiddleware {
 
         var response = try await next(turn)
         guard received > 0 || !response.messages.isEmpty else { return response }
+        if limits.dailyMessages == nil && limits.monthlyMessages == nil {
+            // Nothing to decide: the turn's commit counts the messages, in its own transaction.
+            response.metering = metering(turn, received: received, wanted: response.messages.count, withheld: 0)
+            return response
+        }
         let outcome = try await meter(store, turn, received: received, wanted: response.messages.count, withheld: 0)
         if outcome.allowedSends < response.messages.count {
             turn.logger.notice(
@@ -78,12 +83,14 @@ public struct UsageLimitsMiddleware: TurnMiddleware {
     }
 
     private func meter(_ store: any OperatorStore, _ turn: Turn, received: Int, wanted: Int, withheld: Int) async throws -> MeterOutcome {
+        try await store.meterMessages(metering(turn, received: received, wanted: wanted, withheld: withheld))
+    }
+
+    private func metering(_ turn: Turn, received: Int, wanted: Int, withheld: Int) -> MessageMetering {
         let limits = turn.tenant.subscription.limits
-        return try await store.meterMessages(
-            MessageMetering(
-                tenantID: turn.tenant.id, chatbotID: turn.chatbot.id, contactID: turn.contact.id, received: received, wantedSends: wanted,
-                withheld: withheld, dailyLimit: limits.dailyMessages, monthlyLimit: limits.monthlyMessages, at: turn.startedAt
-            )
+        return MessageMetering(
+            tenantID: turn.tenant.id, chatbotID: turn.chatbot.id, contactID: turn.contact.id, received: received, wantedSends: wanted,
+            withheld: withheld, dailyLimit: limits.dailyMessages, monthlyLimit: limits.monthlyMessages, at: turn.startedAt
         )
     }
 }

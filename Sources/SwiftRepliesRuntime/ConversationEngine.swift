@@ -94,12 +94,13 @@ public struct ConversationEngine: Sendable {
 
         let elapsed = ContinuousClock.now - clock
         let milliseconds = Int(elapsed.components.seconds * 1000 + elapsed.components.attoseconds / 1_000_000_000_000_000)
-        let completion = TurnCompletion(
+        var completion = TurnCompletion(
             conversation: conversation, inboundIDs: inbound.map(\.id), replies: response.messages, aiProcessed: aiProcessed,
             processingMilliseconds: milliseconds, intent: response.intent, configRevision: snapshot.revision, completedAt: Date(),
             // The replies go where the latest message came from: no look-up in the store.
             replyTo: inbound.last.map { ($0.contactPhone, $0.provider) }, releasingLeaseOf: leaseHolder
         )
+        completion.meterings = response.metering.map { [$0] } ?? []
         let outbox = try await store.completeTurn(completion)
         let dimensions = [("tenant", conversation.tenantID.rawValue)]
         Counter(label: "swiftreplies_turns_total", dimensions: dimensions + [("outcome", response.messages.isEmpty ? "silent" : "answered")]).increment()

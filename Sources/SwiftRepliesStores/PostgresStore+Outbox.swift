@@ -149,6 +149,7 @@ extension PostgresStore {
                 }
                 var drafts: [OutboundDraft] = []
                 var owners: [Int] = []
+                var meterings: [MessageMetering] = []
                 for index in indexes {
                     let completion = batch[index]
                     // Each inbound message processed here belongs to the first completion in the
@@ -156,6 +157,7 @@ extension PostgresStore {
                     // batch) queues nothing, as it would have one batch later.
                     let claimed = completion.inboundIDs.filter { changed.remove($0.rawValue) != nil }
                     guard completion.inboundIDs.isEmpty || !claimed.isEmpty else { continue }
+                    meterings += completion.meterings
                     guard !completion.replies.isEmpty else { continue }
                     let target: (phone: PhoneNumber, provider: String)
                     if let replyTo = completion.replyTo {
@@ -178,6 +180,10 @@ extension PostgresStore {
                 }
                 for (holder, contacts) in leases {
                     try await connection.run(ReleaseLeasesSQL.self, tenant.rawValue, contacts, holder, logger: logger)
+                }
+                // The usage the committed turns counted (their tenant is the one entered).
+                for (period, indexes) in MeterAllocation.groups(meterings) where period.tenantID == tenant {
+                    _ = try await Self.addUnlimited(connection, indexes.map { meterings[$0] }, period: period, logger: logger)
                 }
             }
             return results

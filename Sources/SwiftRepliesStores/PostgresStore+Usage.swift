@@ -68,14 +68,8 @@ extension PostgresStore {
                 let date = batch[first].at
                 let meterings = indexes.map { batch[$0] }
                 guard MeterAllocation.needsPeriodRows(meterings) else {
-                    // No limits: add the totals, creating the rows when missing.
-                    let allocation = MeterAllocation(unlimited: meterings, period: key)
-                    for (index, outcome) in zip(indexes, allocation.outcomes) { outcomes[index] = outcome }
-                    let (allowed, received, overage) = (Int64(allocation.totalAllowed), Int64(allocation.totalReceived), Int64(allocation.totalOverage))
-                    try await connection.run(AddUnlimitedDaySQL.self, tenant, day, allowed, received, overage, date, logger: self.logger)
-                    try await connection.run(
-                        AddUnlimitedMonthSQL.self, tenant, Int64(year), Int64(month), allowed, received, overage, date, logger: self.logger
-                    )
+                    let added = try await Self.addUnlimited(connection, meterings, period: key, logger: self.logger)
+                    for (index, outcome) in zip(indexes, added) { outcomes[index] = outcome }
                     continue
                 }
                 let dayRows = try await connection.run(OpenDaySQL.self, tenant, day, date, logger: self.logger)
@@ -102,6 +96,22 @@ extension PostgresStore {
             }
             return outcomes
         }
+    }
+
+    /// Adds the totals of meterings without limits (one tenant and period, the tenant entered) to
+    /// the period rows, creating them when missing; returns each metering's outcome (everything
+    /// allowed). Runs in the caller's transaction (a metering batch, or the commit of the turns
+    /// that metered).
+    static func addUnlimited(
+        _ connection: PostgresConnection, _ meterings: [MessageMetering], period key: MeterAllocation.Period, logger: Logger
+    ) async throws -> [MeterOutcome] {
+        guard let date = meterings.first?.at else { return [] }
+        let allocation = MeterAllocation(unlimited: meterings, period: key)
+        let (allowed, received, overage) = (Int64(allocation.totalAllowed), Int64(allocation.totalReceived), Int64(allocation.totalOverage))
+        let tenant = key.tenantID.rawValue
+        try await connection.run(AddUnlimitedDaySQL.self, tenant, key.day, allowed, received, overage, date, logger: logger)
+        try await connection.run(AddUnlimitedMonthSQL.self, tenant, Int64(key.year), Int64(key.month), allowed, received, overage, date, logger: logger)
+        return allocation.outcomes
     }
 
     /// The tenant's row of the day, created when missing: what it has counted so far.

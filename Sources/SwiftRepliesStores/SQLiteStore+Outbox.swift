@@ -148,11 +148,13 @@ extension SQLiteStore {
             var results: [[OutboxEntry]] = Array(repeating: [], count: batch.count)
             var drafts: [OutboundDraft] = []
             var owners: [Int] = []
+            var meterings: [MessageMetering] = []
             for (index, completion) in batch.enumerated() {
                 // Each message marked processed belongs to the first completion of the batch that
                 // names it: two concurrent completions of one message queue one set of replies.
                 let claimed = completion.inboundIDs.filter { changed.remove($0) != nil }
                 guard completion.inboundIDs.isEmpty || !claimed.isEmpty else { continue }
+                meterings += completion.meterings
                 guard !completion.replies.isEmpty else { continue }
                 let target: (phone: PhoneNumber, provider: String)
                 if let replyTo = completion.replyTo {
@@ -177,6 +179,10 @@ extension SQLiteStore {
             for completion in batch {
                 guard let holder = completion.releasingLeaseOf else { continue }
                 try Self.releaseLease(db, completion.conversation, holder: holder)
+            }
+            // 4. The usage the committed turns counted.
+            for (period, indexes) in MeterAllocation.groups(meterings) {
+                _ = try Self.addUnlimited(db, indexes.map { meterings[$0] }, period: period)
             }
             return results
         }

@@ -58,34 +58,7 @@ extension SQLiteStore {
                 let date = batch[first].at
                 let meterings = indexes.map { batch[$0] }
                 guard MeterAllocation.needsPeriodRows(meterings) else {
-                    // No limits: add the totals, creating the rows when missing.
-                    let allocation = MeterAllocation(unlimited: meterings, period: key)
-                    for (index, outcome) in zip(indexes, allocation.outcomes) { outcomes[index] = outcome }
-                    let totals: [SQLiteData] = [.int(allocation.totalAllowed), .int(allocation.totalReceived), .int(allocation.totalOverage)]
-                    _ = try db.query(
-                        """
-                        INSERT INTO usage_tracking (
-                            tenant_id, tracking_date, daily_messages_sent, daily_messages_received, overage_messages, created_at, updated_at
-                        ) VALUES (?, ?, ?, ?, ?, ?, ?)
-                        ON CONFLICT (tenant_id, tracking_date) DO UPDATE SET
-                            daily_messages_sent = daily_messages_sent + excluded.daily_messages_sent,
-                            daily_messages_received = daily_messages_received + excluded.daily_messages_received,
-                            overage_messages = overage_messages + excluded.overage_messages, updated_at = excluded.updated_at
-                        """,
-                        [tenant, .text(key.day)] + totals + [.timestamp(date), .timestamp(date)]
-                    )
-                    _ = try db.query(
-                        """
-                        INSERT INTO monthly_usage_summary (
-                            tenant_id, year, month, total_messages_sent, total_messages_received, overage_messages, created_at, updated_at
-                        ) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-                        ON CONFLICT (tenant_id, year, month) DO UPDATE SET
-                            total_messages_sent = total_messages_sent + excluded.total_messages_sent,
-                            total_messages_received = total_messages_received + excluded.total_messages_received,
-                            overage_messages = overage_messages + excluded.overage_messages, updated_at = excluded.updated_at
-                        """,
-                        [tenant, .int(key.year), .int(key.month)] + totals + [.timestamp(date), .timestamp(date)]
-                    )
+                    for (index, outcome) in zip(indexes, try Self.addUnlimited(db, meterings, period: key)) { outcomes[index] = outcome }
                     continue
                 }
                 // The period rows as they stand (created when missing).
@@ -142,6 +115,41 @@ extension SQLiteStore {
             }
             return outcomes
         }
+    }
+
+    /// Adds the totals of meterings without limits (one tenant and period) to the period rows,
+    /// creating them when missing; returns each metering's outcome (everything allowed). Runs in
+    /// the caller's write (a metering batch, or the commit of the turns that metered).
+    static func addUnlimited(_ db: SQLiteSession, _ meterings: [MessageMetering], period key: MeterAllocation.Period) throws -> [MeterOutcome] {
+        guard let date = meterings.first?.at else { return [] }
+        let tenant = SQLiteData.text(key.tenantID.rawValue)
+        let allocation = MeterAllocation(unlimited: meterings, period: key)
+        let totals: [SQLiteData] = [.int(allocation.totalAllowed), .int(allocation.totalReceived), .int(allocation.totalOverage)]
+        _ = try db.query(
+            """
+            INSERT INTO usage_tracking (
+                tenant_id, tracking_date, daily_messages_sent, daily_messages_received, overage_messages, created_at, updated_at
+            ) VALUES (?, ?, ?, ?, ?, ?, ?)
+            ON CONFLICT (tenant_id, tracking_date) DO UPDATE SET
+                daily_messages_sent = daily_messages_sent + excluded.daily_messages_sent,
+                daily_messages_received = daily_messages_received + excluded.daily_messages_received,
+                overage_messages = overage_messages + excluded.overage_messages, updated_at = excluded.updated_at
+            """,
+            [tenant, .text(key.day)] + totals + [.timestamp(date), .timestamp(date)]
+        )
+        _ = try db.query(
+            """
+            INSERT INTO monthly_usage_summary (
+                tenant_id, year, month, total_messages_sent, total_messages_received, overage_messages, created_at, updated_at
+            ) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+            ON CONFLICT (tenant_id, year, month) DO UPDATE SET
+                total_messages_sent = total_messages_sent + excluded.total_messages_sent,
+                total_messages_received = total_messages_received + excluded.total_messages_received,
+                overage_messages = overage_messages + excluded.overage_messages, updated_at = excluded.updated_at
+            """,
+            [tenant, .int(key.year), .int(key.month)] + totals + [.timestamp(date), .timestamp(date)]
+        )
+        return allocation.outcomes
     }
 
     public func incrementUsage(tenantID: TenantID, _ increments: UsageIncrements, at date: Date) async throws {

@@ -66,6 +66,10 @@ public struct AgentResponse: Sendable, Hashable {
     public var intent: String?
     /// The middleware that stopped the chain, when one did.
     public var stoppedBy: String?
+    /// Usage to count when the turn commits, in the turn's own transaction (`usage_limits` for
+    /// a tenant without message limits: nothing to decide, only to count). A turn that fails and
+    /// runs again is counted once.
+    public var metering: MessageMetering?
 
     public init(messages: [String] = [], escalation: EscalationRequest? = nil, orderIntent: OrderIntent? = nil, intent: String? = nil, stoppedBy: String? = nil) {
         self.messages = messages

@@ -132,6 +132,9 @@ public struct TurnCompletion: Sendable {
     /// The holder whose conversation lease the commit gives up (a turn on a shared database):
     /// the lease ends in the transaction that queues the replies, without another round trip.
     public var releasingLeaseOf: String?
+    /// Usage the commit counts (`AgentResponse.metering`); only meterings without limits, which
+    /// need no decision. Counted only when the commit is the one that answers the messages.
+    public var meterings: [MessageMetering] = []
 
     public init(
         conversation: ConversationKey, inboundIDs: [MessageID], replies: [String], aiProcessed: Bool, processingMilliseconds: Int,

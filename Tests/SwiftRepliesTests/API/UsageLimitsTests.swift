@@ -52,6 +52,7 @@ import Testing
             let usage = try await harness.api(.get, "/usage", key: key)
             #expect((usage.json["limits"] as? [String: Any])?["daily_messages"] is NSNull)
             #expect((usage.json["today"] as? [String: Any])?["messages_sent"] as? Int == 3, "counted, never stopped")
+            #expect((usage.json["today"] as? [String: Any])?["messages_received"] as? Int == 3, "counted with each turn's commit")
         }
     }
 

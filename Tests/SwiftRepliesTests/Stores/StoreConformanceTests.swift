@@ -710,6 +710,40 @@ struct StoreConformanceTests {
     }
 
     @Test(
+        "a turn's commit counts the usage it carries, once: a second completion of the same messages counts nothing",
+        arguments: StoreBackend.available
+    )
+    func completionCountsItsMeteringOnce(_ backend: StoreBackend) async throws {
+        try await TestDatabase.withConformanceStore(backend) { _, store in
+            let operations = try #require(store as? any OperatorStore)
+            let stored = F.stored(try await store.ingest([F.envelope("wamid.m1"), F.envelope("wamid.m2", at: 1)]))
+            let conversation = stored[0].conversation
+            func metering(received: Int, sends: Int) -> MessageMetering {
+                MessageMetering(
+                    tenantID: F.acme, chatbotID: F.acmeBot, contactID: conversation.contactID, received: received, wantedSends: sends,
+                    dailyLimit: nil, monthlyLimit: nil, at: F.base
+                )
+            }
+            var first = F.completion(conversation, [stored[0].id], replies: ["one", "two"])
+            first.meterings = [metering(received: 1, sends: 2)]
+            // The same turn committed twice, concurrently and again afterwards.
+            async let a = store.completeTurn(first)
+            async let b = store.completeTurn(first)
+            let queued = try await [a, b]
+            #expect(queued.map(\.count).sorted() == [0, 2])
+            #expect(try await store.completeTurn(first).isEmpty)
+            var silent = F.completion(conversation, [stored[1].id], replies: [])
+            silent.meterings = [metering(received: 1, sends: 0)]
+            _ = try await store.completeTurn(silent)
+            let usage = try await operations.usage(tenantID: F.acme, at: F.base)
+            #expect(usage.day.messagesReceived == 2)
+            #expect(usage.day.messagesSent == 2)
+            #expect(usage.month.messagesReceived == 2 && usage.month.messagesSent == 2)
+            #expect(try await operations.usage(tenantID: F.globex, at: F.base).day.messagesReceived == 0)
+        }
+    }
+
+    @Test(
         "leaseConversation called concurrently: each conversation gets its own messages (one customer on two chatbots, two tenants); a second holder gets none",
         arguments: StoreBackend.available
     )
