@@ -232,15 +232,51 @@ extension PostgresStore {
 
     /// Marks queued entries as being sent by this process until its send lease ends; returns
     /// the ids that were still queued (another process may have taken the rest).
+    /// Starts and outcomes that arrive together share one transaction (`outboxWrites`).
     public func beginSendAttempts(_ ids: [MessageID], at date: Date) async throws -> [MessageID] {
         guard !ids.isEmpty else { return [] }
-        let raw = ids.map(\.rawValue)
-        let until = date.addingTimeInterval(leases.sendLease)
-        return try await hostTransaction { connection in
-            let rows = try await connection.run(BeginSendSQL.self, holderID, until, date, raw, logger: logger)
-            var marked: [MessageID] = []
-            for try await row in rows { marked.append(MessageID(try row.decode(Int64.self))) }
+        return try await outboxWrites.submit(.begin(ids, at: date)) { batch in try await self.writeOutbox(batch) }
+    }
+
+    /// A write of the outbox sender: attempts that start, or an attempt's outcome.
+    enum OutboxWrite: Sendable {
+        case begin([MessageID], at: Date)
+        case outcome(RecordedSendOutcome)
+    }
+
+    /// A batch of outbox writes in one transaction: one statement for the starts, one for the
+    /// outcomes. Each start gets the ids it marked (an id two starts name goes to the first);
+    /// an outcome gets nothing back. An entry's
+    /// outcome and its next start never meet in one batch (the sender starts an entry again
+    /// only after its outcome was recorded).
+    private func writeOutbox(_ batch: [OutboxWrite]) async throws -> [[MessageID]] {
+        var starting: [Int64] = []
+        var startedAt: Date?
+        var outcomes: [RecordedSendOutcome] = []
+        for write in batch {
+            switch write {
+            case .begin(let ids, let date):
+                starting += ids.map(\.rawValue)
+                startedAt = max(startedAt ?? date, date)
+            case .outcome(let outcome):
+                outcomes.append(outcome)
+            }
+        }
+        let (starts, date) = (starting, startedAt ?? Date())
+        let marked = try await hostTransaction { [leases, holderID, outcomes] connection -> Set<Int64> in
+            var marked: Set<Int64> = []
+            if !starts.isEmpty {
+                let rows = try await connection.run(BeginSendSQL.self, holderID, date.addingTimeInterval(leases.sendLease), date, starts, logger: logger)
+                for try await row in rows { marked.insert(try row.decode(Int64.self)) }
+            }
+            if !outcomes.isEmpty { try await Self.recordSendOutcomes(outcomes, on: connection, logger: logger) }
             return marked
+        }
+        // An entry two starts of the batch name belongs to the first: it is sent once.
+        var unclaimed = marked
+        return batch.map { write in
+            guard case .begin(let ids, _) = write else { return [] }
+            return ids.filter { unclaimed.remove($0.rawValue) != nil }
         }
     }
 
@@ -310,13 +346,13 @@ extension PostgresStore {
     /// Records attempts and applies their outcomes (never changing an entry already accepted or
     /// failed); concurrent outcomes are recorded together.
     public func recordSendOutcome(_ id: MessageID, outcome: SendOutcome, at date: Date) async throws {
-        try await sendOutcomes.submit(RecordedSendOutcome(id: id, outcome: outcome, date: date)) { batch in
-            try await self.recordSendOutcomes(batch)
-            return Array(repeating: (), count: batch.count)
+        _ = try await outboxWrites.submit(.outcome(RecordedSendOutcome(id: id, outcome: outcome, date: date))) { batch in
+            try await self.writeOutbox(batch)
         }
     }
 
-    private func recordSendOutcomes(_ batch: [RecordedSendOutcome]) async throws {
+    /// Records `batch` in the caller's transaction (the host role).
+    private static func recordSendOutcomes(_ batch: [RecordedSendOutcome], on connection: PostgresConnection, logger: Logger) async throws {
         let ids = batch.map(\.id.rawValue), labels = batch.map(\.label), details = batch.map { $0.detail ?? "" }, dates = batch.map(\.date)
         var statuses: [String] = [], providerIDs: [String] = [], retryAt: [Date] = [], possiblyDelivered: [Bool] = []
         var errorCodes: [String] = [], hasCode: [Bool] = [], errorMessages: [String] = []
@@ -333,12 +369,10 @@ extension PostgresStore {
                 errorCodes.append(code ?? ""); hasCode.append(code != nil); errorMessages.append(message)
             }
         }
-        try await hostTransaction { [statuses, providerIDs, retryAt, possiblyDelivered, errorCodes, hasCode, errorMessages] connection in
-            try await connection.run(
-                RecordSendOutcomesSQL.self, ids, statuses, providerIDs, retryAt, possiblyDelivered, errorCodes, hasCode, errorMessages, dates,
-                labels, details, logger: logger
-            )
-        }
+        try await connection.run(
+            RecordSendOutcomesSQL.self, ids, statuses, providerIDs, retryAt, possiblyDelivered, errorCodes, hasCode, errorMessages, dates,
+            labels, details, logger: logger
+        )
     }
 
     /// Applies delivery reports (never moving a status backwards; `failed` wins over all but `read`).

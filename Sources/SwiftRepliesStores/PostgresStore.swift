@@ -45,7 +45,8 @@ public final class PostgresStore: Store {
     let turnCompletions = Coalescer<TurnCompletion, [OutboxEntry]>()
     /// Conversation leases the dispatcher's workers ask for together, one transaction a batch.
     let leaseRequests = Coalescer<LeaseRequest, LeasedConversation?>()
-    let sendOutcomes = Coalescer<RecordedSendOutcome, Void>()
+    /// Send starts and send outcomes of concurrent sends, one transaction a batch.
+    let outboxWrites = Coalescer<OutboxWrite, [MessageID]>()
     /// Usage metering of concurrent turns, one transaction per batch.
     let meterings = Coalescer<MessageMetering, MeterOutcome>()
     /// The task running the pool; cancelled by `shutdown()`.

@@ -466,6 +466,35 @@ struct StoreConformanceTests {
         }
     }
 
+    @Test("outbox: starts and outcomes made at the same time each get their own result", arguments: StoreBackend.available)
+    func concurrentStartsAndOutcomes(_ backend: StoreBackend) async throws {
+        try await TestDatabase.withConformanceStore(backend) { database, store in
+            let stored = F.stored(try await store.ingest([F.envelope("wamid.in")]))
+            let conversation = stored[0].conversation
+            let now = F.base.addingTimeInterval(100)
+            var entries: [OutboxEntry] = []
+            for index in 0..<8 { entries.append(try await store.enqueueOutbound(conversation, text: "reply \(index)", purpose: .reply, at: now)) }
+            let ids = entries.map(\.id)
+            // The first four are being sent; their outcomes arrive while the others start, twice over.
+            #expect(Set(try await store.beginSendAttempts(Array(ids[0..<4]), at: now)) == Set(ids[0..<4]))
+            let started = try await withThrowingTaskGroup(of: [MessageID].self) { group in
+                for id in ids[0..<4] {
+                    group.addTask {
+                        try await store.recordSendOutcome(id, outcome: .accepted(providerMessageID: "wamid.out-\(id.rawValue)"), at: now)
+                        return []
+                    }
+                }
+                for id in ids[4..<8] { group.addTask { try await store.beginSendAttempts([id], at: now) } }
+                for id in ids[4..<8] { group.addTask { try await store.beginSendAttempts([id], at: now) } }
+                return try await group.reduce(into: [MessageID]()) { $0 += $1 }
+            }
+            #expect(started.sorted() == Array(ids[4..<8]), "each entry started once, by one of the two calls")
+            #expect(try await database.integer("SELECT COUNT(*) FROM messages WHERE direction = 'outbound' AND status = 'accepted'") == 4)
+            #expect(try await database.integer("SELECT COUNT(*) FROM messages WHERE direction = 'outbound' AND status = 'sending'") == 4)
+            #expect(try await database.integer("SELECT COUNT(*) FROM send_attempts") == 4)
+        }
+    }
+
     @Test("outbox: due time, begin only once, accepted never re-queued, retries, failures, every attempt recorded", arguments: StoreBackend.available)
     func outboxTransitions(_ backend: StoreBackend) async throws {
         try await TestDatabase.withConformanceStore(backend) { database, store in
