@@ -31,10 +31,10 @@ final class SQLiteDatabaseConnection: Sendable {
         self.state = state
     }
 
-    /// Opens (creating when missing) the database file at `path` on a new thread named `name`.
-    static func open(path: String, name: String) async throws -> SQLiteDatabaseConnection {
+    /// Opens (creating when missing) the database file at `path` on a new thread.
+    static func open(path: String) async throws -> SQLiteDatabaseConnection {
         let thread = NIOThreadPool(numberOfThreads: 1)
-        thread._start(threadNamePrefix: name)
+        thread.start()
         do {
             let state = try await thread.runIfActive { try ConfinedState(path: path) }
             return SQLiteDatabaseConnection(thread: thread, state: state)

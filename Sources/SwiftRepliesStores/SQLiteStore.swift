@@ -1,19 +1,18 @@
 import Foundation
 import Logging
-import NIOCore
-import NIOPosix
 import SQLiteNIO
 import SwiftRepliesCore
 import Synchronization
 
-/// The embedded SQLite backend of `Store` (sqlite-nio), in WAL mode.
+/// The embedded SQLite backend of `Store`, in WAL mode (SQLite as sqlite-nio builds it, driven
+/// through its C API by `SQLiteDatabaseConnection`).
 ///
-/// It keeps connections to one database file, each on a thread of its own
-/// (`SQLiteDatabaseConnection`): a single writer that runs every write, one transaction at a time
-/// (an async FIFO lock serialises writers, so SQLite never answers `SQLITE_BUSY` between them;
-/// concurrent writes share a transaction, see `WriteCombiner`), and readers for plain reads,
-/// which WAL lets run while a write is in progress. Every value is bound as `SQLiteData`; only fixed SQL keywords and `?`
-/// placeholders are assembled into statement text.
+/// It keeps connections to one database file, each on a thread of its own: a single writer that
+/// runs every write, one transaction at a time (an async FIFO lock serialises writers, so SQLite
+/// never answers `SQLITE_BUSY` between them; concurrent writes share a transaction, see
+/// `WriteCombiner`), readers for plain reads, which WAL lets run while a write is in progress,
+/// and one for checkpoints (`SQLiteCheckpointer`). Every value is bound as `SQLiteData`; only
+/// fixed SQL keywords and `?` placeholders are assembled into statement text.
 ///
 /// `open` does not migrate: call `migrateUp()` before use. Call `shutdown()` before releasing the
 /// store (it closes both connections).
@@ -99,7 +98,7 @@ public final class SQLiteStore: Store {
         let migrations = try MigrationRunner<SQLiteMigrationDriver>.validated(migrations)
         var opened: [SQLiteDatabaseConnection] = []
         do {
-            let writer = try await SQLiteDatabaseConnection.open(path: path, name: "SQLiteWriter")
+            let writer = try await SQLiteDatabaseConnection.open(path: path)
             opened.append(writer)
             // WAL first: it is a property of the file, which the readers then open in WAL mode.
             let modes = try await writer.query("PRAGMA journal_mode = WAL")
@@ -115,8 +114,8 @@ public final class SQLiteStore: Store {
                 try session.query("PRAGMA temp_store = MEMORY")
             }
             var readers: [SQLiteDatabaseConnection] = []
-            for index in 0..<readerCount {
-                let reader = try await SQLiteDatabaseConnection.open(path: path, name: "SQLiteReader\(index)")
+            for _ in 0..<readerCount {
+                let reader = try await SQLiteDatabaseConnection.open(path: path)
                 opened.append(reader)
                 try await reader.perform { session in
                     try session.query("PRAGMA foreign_keys = ON")
@@ -125,7 +124,7 @@ public final class SQLiteStore: Store {
                 }
                 readers.append(reader)
             }
-            let checkpoints = try await SQLiteDatabaseConnection.open(path: path, name: "SQLiteCheckpointer")
+            let checkpoints = try await SQLiteDatabaseConnection.open(path: path)
             opened.append(checkpoints)
             try await checkpoints.query("PRAGMA busy_timeout = 5000")
             let checkpointer = SQLiteCheckpointer(connection: checkpoints, threshold: max(0, checkpointPages), logger: logger)

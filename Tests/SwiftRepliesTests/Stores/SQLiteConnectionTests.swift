@@ -14,7 +14,7 @@ import Testing
 struct SQLiteConnectionTests {
     private static func withConnection(_ body: (SQLiteDatabaseConnection) async throws -> Void) async throws {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("swiftreplies-connection-\(UUID().uuidString).sqlite").path
-        let connection = try await SQLiteDatabaseConnection.open(path: path, name: "SQLiteTest")
+        let connection = try await SQLiteDatabaseConnection.open(path: path)
         do {
             try await body(connection)
             try await connection.close()
