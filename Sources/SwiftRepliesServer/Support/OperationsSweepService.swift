@@ -68,6 +68,8 @@ struct OperationsSweepService: Service {
                     }
                 }
             } catch {
+                // Shutting down cancels the sweep mid-query: that is a stop, not a failure.
+                if Task.isCancelled { return }
                 logger.error("operations sweep failed; trying again", metadata: ["error": "\(error)"])
             }
             try? await Task.sleep(for: interval)
