@@ -4,6 +4,7 @@ import Logging
 import SwiftRepliesConfig
 import SwiftRepliesCore
 import SwiftRepliesRuntime
+import SwiftRepliesServer
 
 /// Options every subcommand takes (DESIGN.md's global options).
 struct GlobalOptions: ParsableArguments {
@@ -45,10 +46,6 @@ enum StandardError {
 enum LoggingSetup {
     static func bootstrap(defaultLevel: Logger.Level) {
         let level = ProcessInfo.processInfo.environment["LOG_LEVEL"].flatMap { Logger.Level(rawValue: $0.lowercased()) } ?? defaultLevel
-        LoggingSystem.bootstrap { label in
-            var handler = StreamLogHandler.standardError(label: label)
-            handler.logLevel = level
-            return handler
-        }
+        LoggingSystem.bootstrap { label in LineLogHandler(label: label, level: level) }
     }
 }

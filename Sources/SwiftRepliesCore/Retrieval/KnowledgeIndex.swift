@@ -20,50 +20,69 @@ public struct KnowledgeIndex: Sendable {
         var length: Double
     }
 
+    /// One document's frequency of a term.
+    private struct Posting: Sendable {
+        var document: Int
+        var termFrequency: Double
+    }
+
+    /// A term's inverse document frequency and the documents that have it.
+    private struct Postings: Sendable {
+        var inverseDocumentFrequency: Double
+        var documents: [Posting]
+    }
+
     public let entries: [KnowledgeEntry]
     private let documents: [Document]
-    private let documentFrequency: [String: Int]
-    private let averageLength: Double
+    private let postings: [String: Postings]
+    /// Per document, BM25's length normalisation `k1 * (1 - b + b * length / averageLength)`.
+    private let lengthNorms: [Double]
     private let parameters: Parameters
 
     public init(entries: [KnowledgeEntry], parameters: Parameters = Parameters()) {
         self.entries = entries
         self.parameters = parameters
         var documents: [Document] = []
-        var frequency: [String: Int] = [:]
-        for entry in entries {
+        var postings: [String: [Posting]] = [:]
+        for (index, entry) in entries.enumerated() {
             let text = ([entry.question] + entry.examples + [entry.category.replacingUnderscores()]).joined(separator: " \n ")
             let terms = Self.terms(TextNormalizer.tokens(text), parameters: parameters)
             var counts: [String: Double] = [:]
             for (term, weight) in terms { counts[term, default: 0] += weight }
-            for term in counts.keys { frequency[term, default: 0] += 1 }
+            for (term, frequency) in counts { postings[term, default: []].append(Posting(document: index, termFrequency: frequency)) }
             documents.append(Document(termFrequencies: counts, length: Double(terms.count)))
         }
         self.documents = documents
-        self.documentFrequency = frequency
+        let count = Double(documents.count)
+        self.postings = postings.mapValues { list in
+            let frequency = Double(list.count)
+            return Postings(inverseDocumentFrequency: log(1 + (count - frequency + 0.5) / (frequency + 0.5)), documents: list)
+        }
         let total = documents.reduce(0) { $0 + $1.length }
-        self.averageLength = documents.isEmpty ? 1 : max(1, total / Double(documents.count))
+        let averageLength = documents.isEmpty ? 1 : max(1, total / Double(documents.count))
+        self.lengthNorms = documents.map { parameters.k1 * (1 - parameters.b + parameters.b * $0.length / averageLength) }
     }
 
     /// The entries that match `query`, best first, with their scores; at most `limit`.
+    ///
+    /// Each query term is looked up once and scores the documents that have it (an inverted
+    /// index), so a search costs the postings it touches, not the size of the knowledge base.
     public func search(_ query: String, limit: Int = 3, minimumScore: Double = 0.0001) -> [KnowledgeHit] {
         let queryTokens = Array(Set(TextNormalizer.tokens(query).filter { !Self.stopwords.contains($0) }))
         let queryTerms = Self.terms(queryTokens, parameters: parameters)
         guard !queryTerms.isEmpty, !documents.isEmpty else { return [] }
         var unique: [String: Double] = [:]
         for (term, weight) in queryTerms { unique[term] = max(unique[term] ?? 0, weight) }
-        let count = Double(documents.count)
-        var scored: [(Int, Double)] = []
-        for (index, document) in documents.enumerated() {
-            var score = 0.0
-            for (term, queryWeight) in unique {
-                guard let tf = document.termFrequencies[term], let df = documentFrequency[term] else { continue }
-                let idf = log(1 + (count - Double(df) + 0.5) / (Double(df) + 0.5))
-                let norm = tf * (parameters.k1 + 1) / (tf + parameters.k1 * (1 - parameters.b + parameters.b * document.length / averageLength))
-                score += idf * norm * queryWeight
+        var scores = [Double](repeating: 0, count: documents.count)
+        for (term, queryWeight) in unique {
+            guard let postings = postings[term] else { continue }
+            for posting in postings.documents {
+                let tf = posting.termFrequency
+                scores[posting.document] += postings.inverseDocumentFrequency * (tf * (parameters.k1 + 1) / (tf + lengthNorms[posting.document])) * queryWeight
             }
-            if score >= minimumScore { scored.append((index, score)) }
         }
+        var scored: [(Int, Double)] = []
+        for index in scores.indices where scores[index] >= minimumScore { scored.append((index, scores[index])) }
         scored.sort { $0.1 != $1.1 ? $0.1 > $1.1 : $0.0 < $1.0 }
         return scored.prefix(limit).map { index, score in
             let document = documents[index]

@@ -7,18 +7,33 @@ public enum TextNormalizer {
     /// Tokens of `text`, in order, duplicates kept.
     public static func tokens(_ text: String) -> [String] {
         var result: [String] = []
-        var current = ""
+        var current = String.UnicodeScalarView()
+        var startsArabic = false
         func flush() {
             guard !current.isEmpty else { return }
-            result.append(contentsOf: stripArticle(current))
-            current = ""
+            let token = String(current)
+            result.append(startsArabic ? stripArticle(token) : token)
+            current = String.UnicodeScalarView()
         }
         for scalar in text.lowercased().unicodeScalars {
-            if let folded = fold(scalar) {
-                if folded.isEmpty { continue }
-                current.append(folded)
-            } else {
+            let value = scalar.value
+            // Lower-case ASCII letters and digits, most of what customers type, need no folding.
+            if (0x61...0x7A).contains(value) || (0x30...0x39).contains(value) {
+                if current.isEmpty { startsArabic = false }
+                current.append(scalar)
+                continue
+            }
+            switch fold(scalar) {
+            case .separator:
                 flush()
+            case .drop:
+                continue
+            case .scalar(let folded):
+                if current.isEmpty { startsArabic = (0x0600...0x06FF).contains(folded.value) }
+                current.append(folded)
+            case .text(let folded):
+                if current.isEmpty { startsArabic = false }
+                current.append(contentsOf: folded.unicodeScalars)
             }
         }
         flush()
@@ -30,27 +45,36 @@ public enum TextNormalizer {
         tokens(text).joined(separator: " ")
     }
 
-    /// `nil` for a separator, `""` for a character to drop, otherwise the folded character(s).
-    private static func fold(_ scalar: Unicode.Scalar) -> String? {
+    /// What one scalar of lower-cased text becomes.
+    private enum Folded {
+        /// Ends the current token.
+        case separator
+        /// Left out (tatweel, harakat).
+        case drop
+        case scalar(Unicode.Scalar)
+        /// Latin letters with diacritics and ligatures (`é` → `e`, `œ` → `oe`).
+        case text(String)
+    }
+
+    private static func fold(_ scalar: Unicode.Scalar) -> Folded {
         switch scalar.value {
-        case 0x30...0x39, 0x61...0x7A: return String(scalar)
-        case 0x0640, 0x064B...0x065F, 0x0670: return ""  // tatweel, harakat
-        case 0x0622, 0x0623, 0x0625, 0x0671: return "ا"
-        case 0x0629: return "ه"
-        case 0x0649: return "ي"
-        case 0x0624: return "و"
-        case 0x0626: return "ي"
-        case 0x0660...0x0669: return String(UnicodeScalar(scalar.value - 0x0660 + 0x30) ?? "0")
-        case 0x06F0...0x06F9: return String(UnicodeScalar(scalar.value - 0x06F0 + 0x30) ?? "0")
-        case 0x0027, 0x2019: return nil
+        case 0x0640, 0x064B...0x065F, 0x0670: return .drop  // tatweel, harakat
+        case 0x0622, 0x0623, 0x0625, 0x0671: return .scalar("ا")
+        case 0x0629: return .scalar("ه")
+        case 0x0649: return .scalar("ي")
+        case 0x0624: return .scalar("و")
+        case 0x0626: return .scalar("ي")
+        case 0x0660...0x0669: return .scalar(UnicodeScalar(scalar.value - 0x0660 + 0x30) ?? "0")
+        case 0x06F0...0x06F9: return .scalar(UnicodeScalar(scalar.value - 0x06F0 + 0x30) ?? "0")
+        case 0x0027, 0x2019: return .separator
         default:
             break
         }
-        if let latin = latinFold[scalar.value] { return latin }
+        if let latin = latinFold[scalar.value] { return .text(latin) }
         if scalar.properties.isAlphabetic || scalar.properties.numericType != nil {
-            return String(scalar)
+            return .scalar(scalar)
         }
-        return nil
+        return .separator
     }
 
     private static let latinFold: [UInt32: String] = {
@@ -65,11 +89,12 @@ public enum TextNormalizer {
         return table
     }()
 
-    private static func stripArticle(_ token: String) -> [String] {
-        // Arabic article and its common clitic forms: ال، وال، بال، فال، كال، لل
+    /// A token that starts with an Arabic letter, without its article or clitic form
+    /// (ال، وال، بال، فال، كال، لل) when at least two letters remain.
+    private static func stripArticle(_ token: String) -> String {
         for prefix in ["وال", "بال", "فال", "كال", "ال", "لل"] where token.hasPrefix(prefix) && token.count > prefix.count + 1 {
-            return [String(token.dropFirst(prefix.count))]
+            return String(token.dropFirst(prefix.count))
         }
-        return [token]
+        return token
     }
 }
