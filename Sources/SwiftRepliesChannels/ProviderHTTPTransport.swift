@@ -1,6 +1,7 @@
 import AsyncHTTPClient
 import Foundation
 import Logging
+import NIOConcurrencyHelpers
 import NIOCore
 
 /// Executes a `ProviderHTTPRequest` with AsyncHTTPClient within a deadline and turns transport
@@ -49,7 +50,7 @@ struct ProviderHTTPTransport: Sendable {
         let status = Int(response.status.code)
         let remaining = max(timeout - (ContinuousClock.now - start), .seconds(1))
         do {
-            let body = try await Self.collect(response.body, within: remaining)
+            let body = try await Self.collect(response.body, within: remaining, on: client.eventLoopGroup.any())
             return .response(ProviderHTTPResponse(status: status, headers: headers, body: body))
         } catch {
             logger.debug("provider response body unreadable", metadata: ["error": "\(error)", "status": "\(status)"])
@@ -91,21 +92,30 @@ struct ProviderHTTPTransport: Sendable {
     }
 
     /// Reads a response body, giving up after `duration`.
-    static func collect(_ body: HTTPClientResponse.Body, within duration: Duration) async throws -> [UInt8] {
-        try await withThrowingTaskGroup(of: [UInt8]?.self) { group in
-            group.addTask {
-                var buffer = try await body.collect(upTo: maxResponseBytes)
-                return buffer.readBytes(length: buffer.readableBytes) ?? []
-            }
-            group.addTask {
-                try await Task.sleep(for: duration)
-                return nil
-            }
-            defer { group.cancelAll() }
-            guard let first = try await group.next(), let bytes = first else {
+    ///
+    /// The body is read by one task, which a timer on the client's event loop cancels at the
+    /// deadline (AsyncHTTPClient then abandons the response and closes its connection). This is
+    /// on every send: one task and a NIO timer cost far less than a task group racing a
+    /// `Task.sleep`, whose timer goes through Dispatch.
+    static func collect(_ body: HTTPClientResponse.Body, within duration: Duration, on eventLoop: any EventLoop) async throws -> [UInt8] {
+        let reader = Task {
+            var buffer = try await body.collect(upTo: maxResponseBytes)
+            return buffer.readBytes(length: buffer.readableBytes) ?? []
+        }
+        let timedOut = NIOLockedValueBox(false)
+        let timer = eventLoop.scheduleTask(in: timeAmount(duration)) {
+            timedOut.withLockedValue { $0 = true }
+            reader.cancel()
+        }
+        defer { timer.cancel() }
+        return try await withTaskCancellationHandler {
+            do {
+                return try await reader.value
+            } catch where timedOut.withLockedValue({ $0 }) {
                 throw HTTPClientError.deadlineExceeded
             }
-            return bytes
+        } onCancel: {
+            reader.cancel()
         }
     }
 

@@ -18,7 +18,15 @@ public enum CustomerLanguage: String, Sendable, Hashable, CaseIterable {
         var arabicLetters = 0
         var latinLetters = 0
         for scalar in text.unicodeScalars {
-            if (0x0600...0x06FF).contains(scalar.value) { arabicLetters += 1 } else if scalar.properties.isAlphabetic { latinLetters += 1 }
+            let value = scalar.value
+            if value < 0x80 {
+                // ASCII: only letters are alphabetic (no property look-up needed).
+                if (0x41...0x5A).contains(value) || (0x61...0x7A).contains(value) { latinLetters += 1 }
+            } else if (0x0600...0x06FF).contains(value) {
+                arabicLetters += 1
+            } else if scalar.properties.isAlphabetic {
+                latinLetters += 1
+            }
         }
         if arabicLetters > latinLetters { return .arabic }
         var french = 0

@@ -4,6 +4,9 @@ enum PercentExtractor {
     private static let percentWords: Set<String> = ["percent", "pourcent", "pct", "بالمية", "بالمئة", "بالمائة", "miye", "mieh", "mi2a"]
 
     static func firstPercent(in text: String) -> Double? {
+        // Most messages hold no digit at all: no percentage, and no need to split the text into characters.
+        guard text.unicodeScalars.contains(where: { ("0"..."9").contains($0) || (0x0660...0x0669).contains($0.value) || (0x06F0...0x06F9).contains($0.value) })
+        else { return nil }
         let characters = Array(text.map { Self.asciiDigit($0) ?? $0 })
         var index = 0
         while index < characters.count {

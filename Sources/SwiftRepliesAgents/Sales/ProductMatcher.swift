@@ -46,6 +46,8 @@ struct ProductMatcher: Sendable {
     /// Equal, or the same word with a plural or article difference (`strip`/`strips`).
     private static func same(_ word: String, _ phrase: String) -> Bool {
         if word == phrase { return true }
+        // A prefix relation needs the same first byte: most pairs end here, before counting characters.
+        guard word.utf8.first == phrase.utf8.first else { return false }
         let (short, long) = word.count < phrase.count ? (word, phrase) : (phrase, word)
         guard short.count >= 3, long.hasPrefix(short) else { return false }
         let rest = long.dropFirst(short.count)

@@ -40,7 +40,7 @@ struct SalesLexicon: Sendable {
 
     func contains(_ phrases: [[String]], in tokens: [String]) -> Bool {
         for phrase in phrases where phrase.count <= tokens.count {
-            for start in 0...(tokens.count - phrase.count) where Array(tokens[start..<(start + phrase.count)]) == phrase {
+            for start in 0...(tokens.count - phrase.count) where tokens[start..<(start + phrase.count)].elementsEqual(phrase) {
                 return true
             }
         }

@@ -108,7 +108,10 @@ struct ChannelSendLiveTests {
             // Long enough for the status line to arrive on a loaded machine (1.5 s was not, once,
             // under the whole suite's parallel load); the body stalls past it.
             let channel = MetaChannel(httpClient: .shared, requestTimeout: .seconds(3))
+            let started = ContinuousClock.now
             let result = await channel.send(ChannelFixture.outbound(account: ChannelFixture.metaAccount(baseURL: baseURL)))
+            // The body is abandoned at the deadline, not read to its end 8 s later.
+            #expect(ContinuousClock.now - started < .seconds(7))
             guard case .rejected(nil, let message) = result else {
                 Issue.record("expected rejected, got \(result)")
                 return
