@@ -131,11 +131,18 @@ struct SQLiteConnectionTests {
         }
     }
 
-    @Test func theDefaultCheckpointThresholdIsTenThousandPages() async throws {
+    /// The writer's settings by default: checkpoints every 10,000 pages, `synchronous=FULL`
+    /// (2), and a 32 MiB page cache.
+    @Test func theWritersDefaults() async throws {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("swiftreplies-checkpoint-\(UUID().uuidString).sqlite").path
         defer { for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) } }
         let store = try #require(try await StoreOpener.open(path, environment: [:], logger: quietTestLogger) as? SQLiteStore)
         #expect(store.checkpointer.threshold == 10_000)
+        let settings = try await store.withWriteTransaction { session in
+            (try session.query("PRAGMA synchronous").first?.column("synchronous"), try session.query("PRAGMA cache_size").first?.column("cache_size"))
+        }
+        #expect(settings.0 == .integer(2))
+        #expect(settings.1 == .integer(-32_768))
         try await store.shutdown()
     }
 }
