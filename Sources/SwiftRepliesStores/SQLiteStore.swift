@@ -77,9 +77,12 @@ public final class SQLiteStore: Store {
     /// database file (SQLite's own default is 1,000). A checkpoint writes each page changed since
     /// the last one once and syncs the file; the store's hot pages (index leaves, the newest rows)
     /// change thousands of times a second, so checkpointing less often writes far fewer pages in
-    /// all. Checkpoints run beside the commits (`SQLiteCheckpointer`), not inside one. The cost is
-    /// a WAL file of about 40 MiB.
-    public static let defaultCheckpointPages = 10_000
+    /// all. Checkpoints run beside the commits (`SQLiteCheckpointer`), not inside one, but the
+    /// end of each one holds the writer for a few milliseconds (it syncs the database file): at
+    /// 15,000 pages those pauses come about twice a second under load rather than three times,
+    /// which took about a millisecond off the p99 acknowledgement latency at the same CPU. The
+    /// cost is a WAL file of about 60 MiB.
+    public static let defaultCheckpointPages = 15_000
 
     /// Opens (creating when missing) the database at `path` with the built-in migrations.
     ///

@@ -131,13 +131,13 @@ struct SQLiteConnectionTests {
         }
     }
 
-    /// The writer's settings by default: checkpoints every 10,000 pages, `synchronous=FULL`
+    /// The writer's settings by default: checkpoints every 15,000 pages, `synchronous=FULL`
     /// (2), and a 32 MiB page cache.
     @Test func theWritersDefaults() async throws {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("swiftreplies-checkpoint-\(UUID().uuidString).sqlite").path
         defer { for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) } }
         let store = try #require(try await StoreOpener.open(path, environment: [:], logger: quietTestLogger) as? SQLiteStore)
-        #expect(store.checkpointer.threshold == 10_000)
+        #expect(store.checkpointer.threshold == 15_000)
         let settings = try await store.withWriteTransaction { session in
             (try session.query("PRAGMA synchronous").first?.column("synchronous"), try session.query("PRAGMA cache_size").first?.column("cache_size"))
         }
