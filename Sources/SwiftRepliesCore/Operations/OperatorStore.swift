@@ -176,7 +176,7 @@ public enum UsageCalendar {
 
     /// The proleptic Gregorian year, month and day of a day count from 1970-01-01 (the
     /// "days from civil" inverse in Howard Hinnant's date algorithms).
-    static func civilDate(_ days: Int) -> (year: Int, month: Int, day: Int) {
+    private static func civilDate(_ days: Int) -> (year: Int, month: Int, day: Int) {
         let shifted = days + 719_468
         let era = (shifted >= 0 ? shifted : shifted - 146_096) / 146_097
         let dayOfEra = shifted - era * 146_097

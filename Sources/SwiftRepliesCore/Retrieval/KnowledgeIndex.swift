@@ -75,10 +75,10 @@ public struct KnowledgeIndex: Sendable {
         for (term, weight) in queryTerms { unique[term] = max(unique[term] ?? 0, weight) }
         var scores = [Double](repeating: 0, count: documents.count)
         for (term, queryWeight) in unique {
-            guard let postings = postings[term] else { continue }
-            for posting in postings.documents {
+            guard let withTerm = postings[term] else { continue }
+            for posting in withTerm.documents {
                 let tf = posting.termFrequency
-                scores[posting.document] += postings.inverseDocumentFrequency * (tf * (parameters.k1 + 1) / (tf + lengthNorms[posting.document])) * queryWeight
+                scores[posting.document] += withTerm.inverseDocumentFrequency * (tf * (parameters.k1 + 1) / (tf + lengthNorms[posting.document])) * queryWeight
             }
         }
         var scored: [(Int, Double)] = []
