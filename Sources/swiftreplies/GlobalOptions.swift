@@ -36,8 +36,10 @@ struct GlobalOptions: ParsableArguments {
 
 /// Writes to standard error.
 enum StandardError {
+    /// Writes a line; with standard error closed or broken the line is lost (`write(_:)` would
+    /// stop the process).
     static func print(_ text: String) {
-        FileHandle.standardError.write(Data((text + "\n").utf8))
+        try? FileHandle.standardError.write(contentsOf: Data((text + "\n").utf8))
     }
 }
 

@@ -46,7 +46,8 @@ public struct LineLogHandler: LogHandler {
         for (key, value) in merged.sorted(by: { $0.key < $1.key }) { text += " \(key)=\(value)" }
         text += " [\(event.source)] \(event.message)\n"
         switch destination {
-        case .standardError: FileHandle.standardError.write(Data(text.utf8))
+        // A closed or broken standard error loses the line rather than stopping the process.
+        case .standardError: try? FileHandle.standardError.write(contentsOf: Data(text.utf8))
         case .lines(let write): write(text)
         }
     }

@@ -36,6 +36,23 @@ struct CommandLineTests {
         #expect(!result.stdout.contains("configuration OK"))
     }
 
+    /// Warnings, diagnostics and debug logs go to standard error; with it closed (`2>&-`, a log
+    /// collector gone) they are lost, and the command still does its work.
+    @Test func aClosedStandardErrorLosesLinesNotTheProcess() async throws {
+        let executable = try #require(CommandLineTool.executable)
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/bin/sh")
+        process.arguments = ["-c", #"exec "$0" validate --config-dir "$1" 2>&-"#, executable.path, RepositoryPaths.configDirectory]
+        process.environment = CommandLineTool.baseEnvironment().merging(["LOG_LEVEL": "debug"]) { $1 }
+        let output = Pipe()
+        process.standardOutput = output
+        try process.run()
+        let stdout = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        #expect(process.terminationReason == .exit && process.terminationStatus == 0, "status \(process.terminationStatus)")
+        #expect(stdout.contains("configuration OK"), "\(stdout)")
+    }
+
     @Test func validateShippedConfigurationPassesAndFailsUnderStrict() async throws {
         let relaxed = try await CommandLineTool.run(["validate", "--config-dir", RepositoryPaths.configDirectory])
         #expect(relaxed.status == 0, "\(relaxed)")
