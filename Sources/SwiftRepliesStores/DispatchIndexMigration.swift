@@ -32,4 +32,21 @@ extension SQLiteMigrations {
         up: [ConversationPendingIndex.create],
         down: [ConversationPendingIndex.drop]
     )
+
+    /// Version 5: two indexes of `messages` that SQLite maintained for every message and never
+    /// needed, dropped: in the load harness, `pwrite` calls per webhook (WAL frames and their
+    /// checkpoint) fell from 19.4 to 14.6.
+    /// - Version 4's `messages_conversation_pending`: only turns on a shared database read a
+    ///   conversation's pending messages, and a SQLite file is never shared (the dispatcher has
+    ///   them in memory). Each message paid for it twice, an entry written when it was stored and
+    ///   removed when it was answered, each at the conversation's own place in the index.
+    ///   `pendingInbound(of:limit:)` reads through `messages_conversation` instead.
+    /// - Version 2's `idx_messages_tenant_id`: `messages_conversation` starts with `tenant_id`,
+    ///   so it serves every query that one could.
+    public static let leanerMessageIndexes = Migration(
+        version: 5,
+        name: "leaner_message_indexes",
+        up: [ConversationPendingIndex.drop, "DROP INDEX IF EXISTS idx_messages_tenant_id"],
+        down: ["CREATE INDEX idx_messages_tenant_id ON messages (tenant_id)", ConversationPendingIndex.create]
+    )
 }
