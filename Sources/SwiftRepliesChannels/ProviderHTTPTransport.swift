@@ -3,6 +3,7 @@ import Foundation
 import Logging
 import NIOConcurrencyHelpers
 import NIOCore
+import NIOHTTP1
 
 /// Executes a `ProviderHTTPRequest` with AsyncHTTPClient within a deadline and turns transport
 /// failures into `ChannelSendResult`s. Shared by the three channels.
@@ -20,45 +21,50 @@ struct ProviderHTTPTransport: Sendable {
     let timeout: Duration
     let logger: Logger
 
-    /// Sends the request. The deadline covers the whole exchange: connecting, sending and waiting
-    /// for the response head; the body then gets what remains of it (at least one second).
+    /// Sends the request. The deadline covers the whole exchange: connecting, sending, and
+    /// reading the response to its end.
+    ///
+    /// This uses AsyncHTTPClient's delegate API: the response is collected by a
+    /// `ProviderResponseCollector` on the connection's event loop, and the caller resumes once,
+    /// when it is complete. (The async API streams the body to the caller and ends its deadline
+    /// with the head, so bounding the body took a task and a timer of its own on every send.)
     func perform(_ request: ProviderHTTPRequest) async -> Outcome {
-        var http = HTTPClientRequest(url: request.url)
+        let method: HTTPMethod
         switch request.method.uppercased() {
-        case "GET": http.method = .GET
-        case "PUT": http.method = .PUT
-        case "DELETE": http.method = .DELETE
-        default: http.method = .POST
+        case "GET": method = .GET
+        case "PUT": method = .PUT
+        case "DELETE": method = .DELETE
+        default: method = .POST
         }
-        for (name, value) in request.headers { http.headers.add(name: name, value: value) }
-        if !request.body.isEmpty { http.body = .bytes(ByteBuffer(bytes: request.body)) }
-
-        let start = ContinuousClock.now
-        let response: HTTPClientResponse
+        var headers = HTTPHeaders()
+        for (name, value) in request.headers { headers.add(name: name, value: value) }
+        let http: HTTPClient.Request
         do {
-            response = try await client.execute(http, deadline: .now() + Self.timeAmount(timeout), logger: logger)
+            http = try HTTPClient.Request(url: request.url, method: method, headers: headers, body: request.body.isEmpty ? nil : .bytes(request.body))
         } catch {
-            let result = Self.classify(error)
-            logger.debug("provider request failed", metadata: ["error": "\(error)", "url": "\(request.url)"])
-            return .failed(result)
+            return .failed(Self.classify(error))
         }
 
-        var headers: [String: String] = [:]
-        for field in response.headers where headers[field.name.lowercased()] == nil {
-            headers[field.name.lowercased()] = field.value
-        }
-        let status = Int(response.status.code)
-        let remaining = max(timeout - (ContinuousClock.now - start), .seconds(1))
+        let collector = ProviderResponseCollector(maximumBodyBytes: Self.maxResponseBytes)
+        let task = client.execute(request: http, delegate: collector, deadline: .now() + Self.timeAmount(timeout), logger: logger)
         do {
-            let body = try await Self.collect(response.body, within: remaining, on: client.eventLoopGroup.any())
-            return .response(ProviderHTTPResponse(status: status, headers: headers, body: body))
-        } catch {
-            logger.debug("provider response body unreadable", metadata: ["error": "\(error)", "status": "\(status)"])
-            if (200..<300).contains(status) {
-                // The provider took the message; sending it again would duplicate it.
-                return .failed(.rejected(code: nil, message: "HTTP \(status) but the response body could not be read (\(error)); not resent"))
+            let response = try await withTaskCancellationHandler {
+                try await task.futureResult.get()
+            } onCancel: {
+                task.cancel()
             }
-            return .response(ProviderHTTPResponse(status: status, headers: headers, body: []))
+            return .response(response)
+        } catch {
+            guard let head = collector.receivedHead else {
+                logger.debug("provider request failed", metadata: ["error": "\(error)", "url": "\(request.url)"])
+                return .failed(Self.classify(error))
+            }
+            logger.debug("provider response body unreadable", metadata: ["error": "\(error)", "status": "\(head.status)"])
+            if (200..<300).contains(head.status) {
+                // The provider took the message; sending it again would duplicate it.
+                return .failed(.rejected(code: nil, message: "HTTP \(head.status) but the response body could not be read (\(error)); not resent"))
+            }
+            return .response(head)
         }
     }
 
@@ -91,36 +97,66 @@ struct ProviderHTTPTransport: Sendable {
         return .retryable(error: "connection failed (\(error))", retryAfterSeconds: nil, possiblyDelivered: false)
     }
 
-    /// Reads a response body, giving up after `duration`.
-    ///
-    /// The body is read by one task, which a timer on the client's event loop cancels at the
-    /// deadline (AsyncHTTPClient then abandons the response and closes its connection). This is
-    /// on every send: one task and a NIO timer cost far less than a task group racing a
-    /// `Task.sleep`, whose timer goes through Dispatch.
-    static func collect(_ body: HTTPClientResponse.Body, within duration: Duration, on eventLoop: any EventLoop) async throws -> [UInt8] {
-        let reader = Task {
-            var buffer = try await body.collect(upTo: maxResponseBytes)
-            return buffer.readBytes(length: buffer.readableBytes) ?? []
-        }
-        let timedOut = NIOLockedValueBox(false)
-        let timer = eventLoop.scheduleTask(in: timeAmount(duration)) {
-            timedOut.withLockedValue { $0 = true }
-            reader.cancel()
-        }
-        defer { timer.cancel() }
-        return try await withTaskCancellationHandler {
-            do {
-                return try await reader.value
-            } catch where timedOut.withLockedValue({ $0 }) {
-                throw HTTPClientError.deadlineExceeded
-            }
-        } onCancel: {
-            reader.cancel()
-        }
-    }
-
     static func timeAmount(_ duration: Duration) -> TimeAmount {
         let (seconds, attoseconds) = duration.components
         return .nanoseconds(seconds * 1_000_000_000 + attoseconds / 1_000_000_000)
+    }
+}
+
+/// Collects a provider's response for `ProviderHTTPTransport`, on the connection's event loop:
+/// the head, then the body up to `maximumBodyBytes` (a longer body fails the request).
+///
+/// The head is also kept where the caller can read it after a failure: a body that breaks off
+/// after a 2xx head means the provider took the message.
+final class ProviderResponseCollector: HTTPClientResponseDelegate {
+    typealias Response = ProviderHTTPResponse
+
+    /// A body longer than the collector takes.
+    struct BodyTooLarge: Error, CustomStringConvertible {
+        var limit: Int
+        var description: String { "response body longer than \(limit) bytes" }
+    }
+
+    private struct State {
+        var head: ProviderHTTPResponse?
+        var body: [UInt8] = []
+    }
+
+    private let maximumBodyBytes: Int
+    // Written on the event loop, read by the caller after the task completed.
+    private let state = NIOLockedValueBox(State())
+
+    init(maximumBodyBytes: Int) {
+        self.maximumBodyBytes = maximumBodyBytes
+    }
+
+    /// The status and headers, once the head arrived (with an empty body).
+    var receivedHead: ProviderHTTPResponse? { state.withLockedValue { $0.head } }
+
+    func didReceiveHead(task: HTTPClient.Task<Response>, _ head: HTTPResponseHead) -> EventLoopFuture<Void> {
+        var headers: [String: String] = [:]
+        for field in head.headers where headers[field.name.lowercased()] == nil {
+            headers[field.name.lowercased()] = field.value
+        }
+        let response = ProviderHTTPResponse(status: Int(head.status.code), headers: headers)
+        state.withLockedValue { $0.head = response }
+        return task.eventLoop.makeSucceededVoidFuture()
+    }
+
+    func didReceiveBodyPart(task: HTTPClient.Task<Response>, _ buffer: ByteBuffer) -> EventLoopFuture<Void> {
+        let fits = state.withLockedValue { state -> Bool in
+            guard state.body.count + buffer.readableBytes <= maximumBodyBytes else { return false }
+            state.body.append(contentsOf: buffer.readableBytesView)
+            return true
+        }
+        return fits ? task.eventLoop.makeSucceededVoidFuture() : task.eventLoop.makeFailedFuture(BodyTooLarge(limit: maximumBodyBytes))
+    }
+
+    func didFinishRequest(task: HTTPClient.Task<Response>) throws -> ProviderHTTPResponse {
+        try state.withLockedValue { state in
+            guard var response = state.head else { throw HTTPClientError.remoteConnectionClosed }
+            response.body = state.body
+            return response
+        }
     }
 }

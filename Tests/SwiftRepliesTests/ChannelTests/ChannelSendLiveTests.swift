@@ -120,6 +120,28 @@ struct ChannelSendLiveTests {
         }
     }
 
+    @Test func oversizedAnswersAreCutOffByStatus() async throws {
+        // Twice the 1 MiB limit: a 2xx means the provider took the message, so it is not resent; a
+        // 5xx is classified by its status alone, its body unread.
+        let huge = String(repeating: "x", count: 2 << 20)
+        try await FakeProviderServer.with(respond: { request in
+            let status: HTTPResponse.Status = request.bodyText.contains("retry-me") ? .badGateway : .ok
+            return FakeProviderServer.json(status, #"{"messages":[{"id":"wamid.big"}],"pad":""# + huge + #""}"#)
+        }) { baseURL, recorder in
+            let channel = MetaChannel(httpClient: .shared, requestTimeout: .seconds(10))
+            let account = ChannelFixture.metaAccount(baseURL: baseURL)
+            let accepted = await channel.send(ChannelFixture.outbound(text: "hello", account: account))
+            guard case .rejected(nil, let message) = accepted else {
+                Issue.record("expected rejected, got \(accepted)")
+                return
+            }
+            #expect(message.contains("HTTP 200") && message.contains("not resent"))
+            let failed = await channel.send(ChannelFixture.outbound(text: "retry-me", account: account))
+            #expect(failed == .retryable(error: "HTTP 502", retryAfterSeconds: nil, possiblyDelivered: false))
+            #expect(await recorder.requests.count == 2)
+        }
+    }
+
     @Test func refusedConnectionIsRetryableAndNotDelivered() async throws {
         // Nothing listens on port 9 of the loopback interface.
         let channel = InfobipChannel(httpClient: .shared, requestTimeout: .milliseconds(500))
