@@ -34,7 +34,7 @@ extension SQLiteMigrations {
     )
 
     /// Version 5: two indexes of `messages` that SQLite maintained for every message and never
-    /// needed, dropped: in the load harness, `pwrite` calls per webhook (WAL frames and their
+    /// needed are dropped: in the load harness, `pwrite` calls per webhook (WAL frames and their
     /// checkpoint) fell from 19.4 to 14.6.
     /// - Version 4's `messages_conversation_pending`: only turns on a shared database read a
     ///   conversation's pending messages, and a SQLite file is never shared (the dispatcher has
@@ -43,10 +43,26 @@ extension SQLiteMigrations {
     ///   `pendingInbound(of:limit:)` reads through `messages_conversation` instead.
     /// - Version 2's `idx_messages_tenant_id`: `messages_conversation` starts with `tenant_id`,
     ///   so it serves every query that one could.
+    ///
+    /// And two indexes keep only the rows that have a value: a reply has no provider id and no
+    /// send time until the provider accepts it, so each reply entered both indexes with a null
+    /// and left them again when it was sent. Look-ups by provider id (delivery reports) and by
+    /// send time (ranges) never match a null, so they use the partial indexes the same way.
     public static let leanerMessageIndexes = Migration(
         version: 5,
         name: "leaner_message_indexes",
-        up: [ConversationPendingIndex.drop, "DROP INDEX IF EXISTS idx_messages_tenant_id"],
-        down: ["CREATE INDEX idx_messages_tenant_id ON messages (tenant_id)", ConversationPendingIndex.create]
+        up: [
+            ConversationPendingIndex.drop, "DROP INDEX IF EXISTS idx_messages_tenant_id",
+            "DROP INDEX messages_outbound_provider_id",
+            "CREATE INDEX messages_outbound_provider_id ON messages (provider_message_id) WHERE direction = 'outbound' AND provider_message_id IS NOT NULL",
+            "DROP INDEX idx_messages_sent_at",
+            "CREATE INDEX idx_messages_sent_at ON messages (sent_at) WHERE sent_at IS NOT NULL",
+        ],
+        down: [
+            "DROP INDEX idx_messages_sent_at", "CREATE INDEX idx_messages_sent_at ON messages (sent_at)",
+            "DROP INDEX messages_outbound_provider_id",
+            "CREATE INDEX messages_outbound_provider_id ON messages (provider_message_id) WHERE direction = 'outbound'",
+            "CREATE INDEX idx_messages_tenant_id ON messages (tenant_id)", ConversationPendingIndex.create,
+        ]
     )
 }
