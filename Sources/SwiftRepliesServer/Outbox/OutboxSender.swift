@@ -213,13 +213,17 @@ actor OutboxSender {
     private nonisolated func attempt(_ entry: OutboxEntry) async -> SendOutcome {
         let configuration = await sendingConfiguration(entry, current: state.current.snapshot)
         let tenant = entry.conversation.tenantID.rawValue
-        var logger = self.logger
-        logger.handler.metadata.merge(
-            [
-                "tenant.id": "\(entry.conversation.tenantID)", "chatbot.id": "\(entry.conversation.chatbotID)",
-                "contact.id": "\(entry.conversation.contactID)", "message.id": "\(entry.id)",
-            ]
-        ) { $1 }
+        // Most sends log nothing: the entry's ids are attached only for a line that is written.
+        var logger: Logger {
+            var logger = self.logger
+            logger.handler.metadata.merge(
+                [
+                    "tenant.id": "\(entry.conversation.tenantID)", "chatbot.id": "\(entry.conversation.chatbotID)",
+                    "contact.id": "\(entry.conversation.contactID)", "message.id": "\(entry.id)",
+                ]
+            ) { $1 }
+            return logger
+        }
         guard let (chatbot, accounts) = configuration,
             let binding = chatbot.channels.first(where: { $0.provider == entry.provider && $0.isEnabled && channels[$0.provider] != nil })
                 ?? chatbot.channels.first(where: { $0.isEnabled && channels[$0.provider] != nil }),
