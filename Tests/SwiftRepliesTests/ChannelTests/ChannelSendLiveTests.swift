@@ -83,17 +83,28 @@ struct ChannelSendLiveTests {
     }
 
     @Test func timeoutIsRetryableAndPossiblyDelivered() async throws {
-        try await FakeProviderServer.with(respond: { _ in
+        try await FakeProviderServer.with(respond: { request in
+            guard request.bodyText.contains("slow") else { return FakeProviderServer.json(.ok, #"{"messages":[{"id":"quick"}]}"#) }
             try? await Task.sleep(for: .seconds(2))
             return FakeProviderServer.json(.ok, #"{"messages":[{"id":"late"}]}"#)
         }) { baseURL, recorder in
+            let account = ChannelFixture.metaAccount(baseURL: baseURL)
+            // A first send opens the connection, so the timed one is written at once even on a
+            // machine busy with the rest of the suite (connecting can take longer than 300 ms).
+            let warmUp = await MetaChannel(httpClient: .shared).send(ChannelFixture.outbound(text: "warm-up", account: account))
+            #expect(warmUp == .accepted(providerMessageID: "quick"))
             let channel = MetaChannel(httpClient: .shared, requestTimeout: .milliseconds(300))
-            let result = await channel.send(ChannelFixture.outbound(account: ChannelFixture.metaAccount(baseURL: baseURL)))
+            let result = await channel.send(ChannelFixture.outbound(text: "slow", account: account))
             guard case .retryable(_, nil, true) = result else {
                 Issue.record("expected retryable and possibly delivered, got \(result)")
                 return
             }
-            #expect(await recorder.requests.count == 1)
+            // The provider got it once (it records a request before answering, which it may do
+            // after the send gave up): the channel never repeats a send by itself.
+            let slowRequests = { await recorder.requests.filter { $0.bodyText.contains("slow") }.count }
+            let patience = ContinuousClock.now + .seconds(3)
+            while await slowRequests() == 0, ContinuousClock.now < patience { try await Task.sleep(for: .milliseconds(20)) }
+            #expect(await slowRequests() == 1)
         }
     }
 
