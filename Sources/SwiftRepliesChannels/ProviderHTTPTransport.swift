@@ -14,7 +14,8 @@ struct ProviderHTTPTransport: Sendable {
         case failed(ChannelSendResult)
     }
 
-    /// Provider answers are small; anything larger is cut off (and then unreadable as JSON).
+    /// Provider answers are small; a longer body is not read (after a 2xx head the message then
+    /// counts as taken, and is not resent).
     static let maxResponseBytes = 1 << 20
 
     let client: HTTPClient
@@ -68,7 +69,7 @@ struct ProviderHTTPTransport: Sendable {
         }
     }
 
-    /// Classifies an error thrown before a response head arrived.
+    /// Classifies an error of a request whose response head did not arrive.
     ///
     /// - A deadline, read or write timeout, a connection closed by the peer, a reset or a
     ///   cancellation may come after the provider got the request: `possiblyDelivered: true`.

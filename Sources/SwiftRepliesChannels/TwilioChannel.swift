@@ -16,7 +16,7 @@ public struct TwilioChannel: MessagingChannel {
 
     /// - Parameters:
     ///   - httpClient: the client outbound calls go through (owned and shut down by the caller).
-    ///   - requestTimeout: the deadline of one send, from connecting to the response head.
+    ///   - requestTimeout: the deadline of one send, from connecting to the end of the response.
     ///   - logger: for transport diagnostics (no message text is logged).
     public init(httpClient: HTTPClient, requestTimeout: Duration = .seconds(10), logger: Logger = Logger(label: "swiftreplies.channels.twilio")) {
         self.transport = ProviderHTTPTransport(client: httpClient, timeout: requestTimeout, logger: logger)
