@@ -66,6 +66,7 @@ let package = Package(
             name: "SwiftRepliesStores",
             dependencies: [
                 "SwiftRepliesCore",
+                "CSQLitePageCache",
                 .product(name: "SQLiteNIO", package: "sqlite-nio"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -74,6 +75,9 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // A wrapper around SQLite's built-in page cache that keeps commits from scanning all of it
+        // (Sources/CSQLitePageCache/PageCache.c).
+        .target(name: "CSQLitePageCache"),
         // Built-in turn middleware: knowledge base retrieval, conversation instructions.
         .target(
             name: "SwiftRepliesMiddleware",

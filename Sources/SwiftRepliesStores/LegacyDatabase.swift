@@ -336,6 +336,7 @@ struct LegacySQLiteDatabase: LegacyPagedDatabase {
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), !isDirectory.boolValue else {
             throw LegacyImportError.sourceNotFound(path)
         }
+        SQLiteLibrary.prepare()
         let threads = NIOThreadPool(numberOfThreads: 1)
         threads.start()
         let connection: SQLiteConnection

@@ -162,6 +162,7 @@ private final class ConfinedState: @unchecked Sendable {
     private var order: [String] = []
 
     init(path: String) throws {
+        SQLiteLibrary.prepare()
         var handle: OpaquePointer?
         let flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_URI
         let status = sqlite_nio_sqlite3_open_v2(path, &handle, flags, nil)

@@ -46,6 +46,7 @@ private struct TemporaryDatabase {
 
     /// Runs a query on a separate raw connection, to inspect what the store wrote.
     func rows(_ sql: String, _ binds: [SQLiteData] = []) async throws -> [SQLiteRow] {
+        SQLiteLibrary.prepare()
         let connection = try await SQLiteConnection.open(storage: .file(path: path))
         do {
             let rows = try await connection.query(sql, binds)

@@ -1,5 +1,6 @@
 import Foundation
 import SQLiteNIO
+import SwiftRepliesStores
 import Testing
 
 /// `swiftreplies keys create|list|revoke`, run as a user runs it.
@@ -89,6 +90,7 @@ struct KeysCommandTests {
 /// Reads two text columns from a SQLite file.
 enum SQLiteFile {
     static func rows(_ path: String, _ sql: String) async throws -> [(String, String)] {
+        SQLiteLibrary.prepare()
         let connection = try await SQLiteConnection.open(storage: .file(path: path))
         do {
             let rows = try await connection.query(sql)

@@ -1,6 +1,7 @@
 import Foundation
 import PostgresNIO
 import SQLiteNIO
+import SwiftRepliesStores
 import Testing
 
 #if canImport(Glibc)
@@ -76,6 +77,7 @@ enum LegacySQL {
     static func run(_ statements: [String], in database: TestDatabase) async throws {
         switch database.backend {
         case .sqlite:
+            SQLiteLibrary.prepare()
             let connection = try await SQLiteConnection.open(storage: .file(path: database.location))
             do {
                 for statement in statements { _ = try await connection.query(statement) }

@@ -1,5 +1,6 @@
 import Foundation
 import SQLiteNIO
+import SwiftRepliesStores
 import SwiftRepliesCore
 import SwiftRepliesRuntime
 import SwiftRepliesTesting
@@ -77,6 +78,7 @@ import Testing
     /// Reads the kit's SQLite file directly: rows are there and tenant-scoped.
     private static func checkDatabase(at path: String, eclaContact: ContactID, astroContact: ContactID) async throws {
         #expect(FileManager.default.fileExists(atPath: path))
+        SQLiteLibrary.prepare()
         let connection = try await SQLiteConnection.open(storage: .file(path: path))
         do {
             let contacts = try await connection.query(

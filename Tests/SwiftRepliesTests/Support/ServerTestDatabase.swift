@@ -1,6 +1,7 @@
 import Foundation
 import PostgresNIO
 import SQLiteNIO
+import SwiftRepliesStores
 import SwiftRepliesCore
 import Testing
 
@@ -197,6 +198,7 @@ extension TestDatabase {
     func query(_ sql: String, _ binds: [DatabaseBind] = []) async throws -> [DatabaseRow] {
         switch backend {
         case .sqlite:
+            SQLiteLibrary.prepare()
             let connection = try await SQLiteConnection.open(storage: .file(path: location))
             do {
                 let rows = try await connection.query(sql, binds.map(\.sqlite))

@@ -109,6 +109,7 @@ struct TestDatabase: Sendable {
     func rows(_ sql: String, _ binds: [String] = []) async throws -> [[String?]] {
         switch backend {
         case .sqlite:
+            SQLiteLibrary.prepare()
             let connection = try await SQLiteConnection.open(storage: .file(path: location))
             do {
                 let result = try await connection.query(sql, binds.map { .text($0) })
@@ -173,6 +174,7 @@ struct TestDatabase: Sendable {
     func execute(_ sql: String) async throws {
         switch backend {
         case .sqlite:
+            SQLiteLibrary.prepare()
             let connection = try await SQLiteConnection.open(storage: .file(path: location))
             _ = try? await connection.query(sql)
             try await connection.close()
