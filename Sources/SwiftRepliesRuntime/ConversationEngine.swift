@@ -47,11 +47,12 @@ public struct ConversationEngine: Sendable {
         }
         let clock = ContinuousClock.now
         var logger = self.logger
-        // One assignment: log handlers may render metadata on every change.
+        // One assignment: log handlers may render metadata on every change. The values are
+        // rendered only when a line is written (most turns write none at the production level).
         logger.handler.metadata.merge(
             [
-                "tenant.id": "\(conversation.tenantID)", "chatbot.id": "\(conversation.chatbotID)", "contact.id": "\(conversation.contactID)",
-                "message.id": "\(inbound.map(\.id.rawValue))",
+                "tenant.id": .stringConvertible(conversation.tenantID), "chatbot.id": .stringConvertible(conversation.chatbotID),
+                "contact.id": .stringConvertible(conversation.contactID), "message.id": .stringConvertible(inbound.map(\.id.rawValue)),
             ]
         ) { $1 }
 

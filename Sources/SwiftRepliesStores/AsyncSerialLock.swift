@@ -6,7 +6,7 @@ import Synchronization
 final class AsyncSerialLock: Sendable {
     private struct State {
         var isLocked = false
-        var waiters: [CheckedContinuation<Void, Never>] = []
+        var waiters: [UnsafeContinuation<Void, Never>] = []
     }
 
     private let state = Mutex(State())
@@ -21,7 +21,14 @@ final class AsyncSerialLock: Sendable {
     }
 
     private func acquire() async {
-        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+        // Uncontended: take it without suspending.
+        let taken = state.withLock { state -> Bool in
+            if state.isLocked { return false }
+            state.isLocked = true
+            return true
+        }
+        if taken { return }
+        await withUnsafeContinuation { (continuation: UnsafeContinuation<Void, Never>) in
             let acquired = state.withLock { state -> Bool in
                 if state.isLocked {
                     state.waiters.append(continuation)
@@ -36,7 +43,7 @@ final class AsyncSerialLock: Sendable {
 
     private func release() {
         // The lock passes straight to the next waiter, so it stays locked when one exists.
-        let next = state.withLock { state -> CheckedContinuation<Void, Never>? in
+        let next = state.withLock { state -> UnsafeContinuation<Void, Never>? in
             guard !state.waiters.isEmpty else {
                 state.isLocked = false
                 return nil

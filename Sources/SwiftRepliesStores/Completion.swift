@@ -2,6 +2,9 @@ import Synchronization
 
 /// The outcome of one item handed to a `Coalescer`, waited for by its caller: a result, or the
 /// request to lead the next batch.
+///
+/// The continuation is unchecked (no canary allocated per wait, on every turn and send): the
+/// state under the mutex hands it out once, so it is resumed exactly once.
 final class Completion<T: Sendable>: Sendable {
     enum Outcome: Sendable {
         case value(T)
@@ -11,7 +14,7 @@ final class Completion<T: Sendable>: Sendable {
     private struct State {
         var result: Result<T, any Error>?
         var leadPending = false
-        var waiter: CheckedContinuation<Outcome, any Error>?
+        var waiter: UnsafeContinuation<Outcome, any Error>?
     }
 
     private let state = Mutex(State())
@@ -21,7 +24,7 @@ final class Completion<T: Sendable>: Sendable {
     func fail(_ error: any Error) { finish(.failure(error)) }
 
     private func finish(_ result: Result<T, any Error>) {
-        let waiter = state.withLock { state -> CheckedContinuation<Outcome, any Error>? in
+        let waiter = state.withLock { state -> UnsafeContinuation<Outcome, any Error>? in
             if let waiter = state.waiter {
                 state.waiter = nil
                 return waiter
@@ -34,7 +37,7 @@ final class Completion<T: Sendable>: Sendable {
 
     /// Asks the caller to lead the next batch.
     func promote() {
-        let waiter = state.withLock { state -> CheckedContinuation<Outcome, any Error>? in
+        let waiter = state.withLock { state -> UnsafeContinuation<Outcome, any Error>? in
             if let waiter = state.waiter {
                 state.waiter = nil
                 return waiter
@@ -46,7 +49,7 @@ final class Completion<T: Sendable>: Sendable {
     }
 
     func wait() async throws -> Outcome {
-        try await withCheckedThrowingContinuation { continuation in
+        try await withUnsafeThrowingContinuation { continuation in
             let immediate = state.withLock { state -> Result<Outcome, any Error>? in
                 if let result = state.result {
                     state.result = nil

@@ -68,6 +68,15 @@ public struct ConversationKey: Sendable, Hashable, CustomStringConvertible {
     }
 
     public var description: String { "\(tenantID)/\(chatbotID)/\(contactID)" }
+
+    /// Hashes the contact's id alone (equality still compares all three). In the built-in stores
+    /// it is a row id, unique across tenants, so a contact's conversations with two chatbots are
+    /// the only keys that share a hash. The dispatcher and
+    /// the outbox look conversations up several times per message; hashing the tenant's and
+    /// chatbot's ids (strings) as well cost about 1 % of the server's CPU under load.
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(contactID)
+    }
 }
 
 /// The result of storing one inbound message.

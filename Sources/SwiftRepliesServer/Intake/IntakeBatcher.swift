@@ -8,7 +8,7 @@ import SwiftRepliesCore
 actor IntakeBatcher {
     private struct Pending {
         var envelopes: [InboundEnvelope]
-        var continuation: CheckedContinuation<[IngestOutcome], any Error>
+        var continuation: UnsafeContinuation<[IngestOutcome], any Error>
     }
 
     /// The intake is shutting down and takes no more messages.
@@ -17,7 +17,7 @@ actor IntakeBatcher {
     }
 
     private var pending: [Pending] = []
-    private var waiter: CheckedContinuation<Void, Never>?
+    private var waiter: UnsafeContinuation<Void, Never>?
     private var closed = false
     /// The most messages one commit takes (the rest wait for the next one).
     let maximumBatch: Int
@@ -28,7 +28,7 @@ actor IntakeBatcher {
     func submit(_ envelopes: [InboundEnvelope]) async throws -> [IngestOutcome] {
         if envelopes.isEmpty { return [] }
         if closed { throw Closed() }
-        return try await withCheckedThrowingContinuation { continuation in
+        return try await withUnsafeThrowingContinuation { continuation in
             pending.append(Pending(envelopes: envelopes, continuation: continuation))
             if let waiter {
                 self.waiter = nil
@@ -42,7 +42,7 @@ actor IntakeBatcher {
     private func takeBatch() async -> [Pending]? {
         while pending.isEmpty {
             if closed { return nil }
-            await withCheckedContinuation { waiter = $0 }
+            await withUnsafeContinuation { waiter = $0 }
         }
         var count = 0
         var taken = 0
