@@ -29,6 +29,13 @@ actor Dispatcher {
         var isReady = false
         /// Waiting for its debounce window (or retry delay) to pass.
         var isDelayed = false
+
+        /// Adds a message that arrived `now`; an idle conversation's window starts with it.
+        mutating func append(_ message: StoredInbound, at now: Date) {
+            if messages.isEmpty && !running { firstArrival = now }
+            messages.append(message)
+            lastArrival = now
+        }
     }
 
     /// One turn's worth of work.
@@ -121,13 +128,8 @@ actor Dispatcher {
             if cursor.map({ message.id > $0 }) ?? true { cursor = message.id }
             queuedMessages += 1
             let key = message.conversation
-            var queue = queues[key] ?? ConversationQueue(firstArrival: now, lastArrival: now)
-            if queue.messages.isEmpty && !queue.running {
-                queue.firstArrival = now
-            }
-            queue.messages.append(message)
-            queue.lastArrival = now
-            queues[key] = queue
+            // In place: a copy of the queue would make the append copy its messages.
+            queues[key, default: ConversationQueue(firstArrival: now, lastArrival: now)].append(message, at: now)
             schedule(key, now: now)
         }
         wake.yield()
@@ -195,26 +197,27 @@ actor Dispatcher {
         var work: [Work] = []
         var skipped: [ConversationKey] = []
         while runningCount < settings.maxWorkers, let key = ready.popFirst() {
-            guard var queue = queues[key], !queue.messages.isEmpty else { continue }
+            // The queue is changed in place (through the dictionary): taking messages from a
+            // copy would copy the ones left behind.
+            guard queues[key].map({ !$0.messages.isEmpty }) == true else { continue }
             if holdingInProgress.contains(key) {
                 skipped.append(key)
                 continue
             }
-            queue.isReady = false
-            queue.running = true
             let messages: [StoredInbound]
             if settings.debounceSeconds > 0 {
                 // Everything that arrived within the window is one turn.
-                messages = Array(queue.messages)
-                queue.messages.removeAll()
-            } else if let first = queue.messages.popFirst() {
+                messages = queues[key].map { Array($0.messages) } ?? []
+                queues[key]?.messages.removeAll()
+            } else if let first = queues[key]?.messages.popFirst() {
                 // Debounce disabled: one message, one turn, in order.
                 messages = [first]
             } else {
                 continue
             }
+            queues[key]?.isReady = false
+            queues[key]?.running = true
             queuedMessages -= messages.count
-            queues[key] = queue
             runningCount += 1
             work.append(Work(conversation: key, messages: messages))
         }

@@ -106,8 +106,9 @@ actor OutboxSender {
     private func takeWork() -> [OutboxEntry] {
         var work: [OutboxEntry] = []
         while sending.count < maximumConcurrentSends, let key = ready.popFirst() {
-            guard var queue = queues[key], let entry = queue.popFirst() else { continue }
-            queues[key] = queue.isEmpty ? nil : queue
+            // In place: popping from a copy would copy the entries left behind.
+            guard let entry = queues[key]?.popFirst() else { continue }
+            if queues[key]?.isEmpty == true { queues[key] = nil }
             waitingCount -= 1
             sending.insert(key)
             work.append(entry)
