@@ -35,7 +35,13 @@ public func buildApplication(_ configuration: ServerConfiguration, registries: M
 
     var clientConfiguration = HTTPClient.Configuration()
     clientConfiguration.connectionPool = .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: 64)
-    clientConfiguration.timeout = .init(connect: .seconds(5), read: .seconds(30))
+    // No read timeout: every provider request carries a deadline for the whole exchange
+    // (`ProviderHTTPTransport`, `ServerConfiguration.providerTimeout`), and the read timer was
+    // scheduled, reset and cancelled on every request besides.
+    clientConfiguration.timeout = .init(connect: .seconds(5), read: nil)
+    // Provider APIs answer where they are asked; a redirect is an answer to classify (a failed
+    // send), not a reason to POST a customer's message somewhere else.
+    clientConfiguration.redirectConfiguration = .disallow
     // No spans: SwiftReplies bootstraps no tracer, and a no-op span still cost 1.5-3 % of the
     // CPU while replies drained (its attributes are computed on every request).
     clientConfiguration.tracing.tracer = nil

@@ -49,6 +49,27 @@ import Testing
         #expect(ContinuousClock.now - started > .seconds(1))
     }
 
+    @Test func aRedirectIsNotFollowed() async throws {
+        // A provider API answers where it is asked: the customer's message is not POSTed to
+        // wherever a 3xx points, and the send counts as refused.
+        try await ServerHarness.with(respond: { request in
+            if request.path.contains("elsewhere") { return FakeProviderServer.json(.ok, #"{"messages":[{"id":"wamid.elsewhere"}]}"#) }
+            return FakeProviderServer.json(.temporaryRedirect, "{}", headers: [.location: "/elsewhere/messages"])
+        }) { server in
+            #expect(try await server.postMeta(try RoutedFixture.meta("inbound_text", id: "wamid.redirected", text: "hi")).status == .ok)
+            try await server.eventually("the reply marked failed") {
+                try await server.count("SELECT count(*) FROM messages WHERE direction = 'outbound' AND status = 'failed'") == 1
+            }
+            let row = try #require(try await server.query("SELECT error_message, attempts FROM messages WHERE direction = 'outbound'").first)
+            #expect(row.column("error_message")?.string?.contains("307") == true)
+            #expect(row.column("attempts")?.integer == 1)
+            try await Task.sleep(for: .milliseconds(300))
+            let sent = await server.sent()
+            #expect(sent.count == 1)
+            #expect(sent.allSatisfy { !$0.path.contains("elsewhere") })
+        }
+    }
+
     @Test func aRefusalIsNotRetriedAndKeepsTheProviderCode() async throws {
         try await ServerHarness.with(respond: { _ in
             FakeProviderServer.json(
