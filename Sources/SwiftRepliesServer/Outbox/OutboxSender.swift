@@ -103,15 +103,23 @@ actor OutboxSender {
         wake.finish()
     }
 
-    private func takeWork() -> [OutboxEntry] {
-        var work: [OutboxEntry] = []
+    /// An entry taken for sending, with the chatbot and accounts to send it through (`nil`: none),
+    /// looked up while taking it so the send itself needs no hop back to the sender.
+    struct PreparedSend: Sendable {
+        var entry: OutboxEntry
+        var configuration: (chatbot: ChatbotDefinition, accounts: [String: ProviderAccount])?
+    }
+
+    private func takeWork() -> [PreparedSend] {
+        var work: [PreparedSend] = []
+        let snapshot = state.current.snapshot
         while sending.count < maximumConcurrentSends, let key = ready.popFirst() {
             // In place: popping from a copy would copy the entries left behind.
             guard let entry = queues[key]?.popFirst() else { continue }
             if queues[key]?.isEmpty == true { queues[key] = nil }
             waitingCount -= 1
             sending.insert(key)
-            work.append(entry)
+            work.append(PreparedSend(entry: entry, configuration: sendingConfiguration(entry, current: snapshot)))
         }
         return work
     }
@@ -169,8 +177,8 @@ actor OutboxSender {
                 }
             }
             for await _ in wakeStream {
-                for entry in await begin(await takeWork()) {
-                    group.addTask { await self.deliver(entry) }
+                for send in await begin(await takeWork()) {
+                    group.addTask { await self.deliver(send) }
                 }
             }
             // Closed: send what is already in memory, then stop.
@@ -179,7 +187,7 @@ actor OutboxSender {
                 if work.isEmpty { break }
                 let ready = await begin(work)
                 await withDiscardingTaskGroup { drain in
-                    for entry in ready { drain.addTask { await self.deliver(entry) } }
+                    for send in ready { drain.addTask { await self.deliver(send) } }
                 }
             }
         }
@@ -188,21 +196,22 @@ actor OutboxSender {
 
     /// Records that the attempts start (one statement for the batch); entries another sender
     /// already took, or that are no longer queued, are dropped.
-    private nonisolated func begin(_ work: [OutboxEntry]) async -> [OutboxEntry] {
+    private nonisolated func begin(_ work: [PreparedSend]) async -> [PreparedSend] {
         guard !work.isEmpty else { return [] }
         do {
-            let marked = Set(try await store.beginSendAttempts(work.map(\.id), at: Date()))
-            for entry in work where !marked.contains(entry.id) { await done(entry) }
-            return work.filter { marked.contains($0.id) }
+            let marked = Set(try await store.beginSendAttempts(work.map(\.entry.id), at: Date()))
+            for send in work where !marked.contains(send.entry.id) { await done(send.entry) }
+            return work.filter { marked.contains($0.entry.id) }
         } catch {
             logger.error("could not start sends; they will be retried", metadata: ["error": "\(error)"])
-            for entry in work { await done(entry) }
+            for send in work { await done(send.entry) }
             return []
         }
     }
 
-    private nonisolated func deliver(_ entry: OutboxEntry) async {
-        let outcome = await attempt(entry)
+    private nonisolated func deliver(_ send: PreparedSend) async {
+        let entry = send.entry
+        let outcome = await attempt(entry, configuration: send.configuration)
         do {
             try await store.recordSendOutcome(entry.id, outcome: outcome, at: Date())
         } catch {
@@ -211,8 +220,9 @@ actor OutboxSender {
         await done(entry)
     }
 
-    private nonisolated func attempt(_ entry: OutboxEntry) async -> SendOutcome {
-        let configuration = await sendingConfiguration(entry, current: state.current.snapshot)
+    private nonisolated func attempt(
+        _ entry: OutboxEntry, configuration: (chatbot: ChatbotDefinition, accounts: [String: ProviderAccount])?
+    ) async -> SendOutcome {
         let tenant = entry.conversation.tenantID.rawValue
         // Most sends log nothing: the entry's ids are attached only for a line that is written.
         var logger: Logger {
