@@ -61,7 +61,7 @@ struct TakeoverController: Sendable {
                 ConversationKey(tenantID: principal.tenant.id, chatbotID: chatbot.id, contactID: contact.id), text: text, purpose: .human, at: now
             )
             try await principal.store.incrementUsage(tenantID: principal.tenant.id, UsageIncrements(messagesSent: 1), at: now)
-            await outbox.submit([entry])
+            outbox.submit([entry])
             return APIJSON.response(
                 .accepted,
                 ["message": ["id": entry.id.rawValue, "chatbot_id": chatbot.id.rawValue, "text": text, "status": "queued", "is_from_human": true, "provider": entry.provider.rawValue]]

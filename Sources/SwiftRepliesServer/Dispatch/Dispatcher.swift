@@ -375,7 +375,7 @@ actor Dispatcher {
         do {
             let runtime = state.current
             let result = try await engine.runTurn(work.messages, state: runtime)
-            await outbox.submit(result.outbox, from: runtime.snapshot)
+            outbox.submit(result.outbox, from: runtime.snapshot)
             await finished(work, failed: false)
         } catch {
             turnFailed(work, error: error)
@@ -409,7 +409,7 @@ actor Dispatcher {
                     let runtime = state.current
                     let result = try await engine.runTurn(pending, state: runtime, releasingLeaseOf: leaseHolder, facts: leased.facts)
                     leaseReleased = true
-                    await outbox.submit(result.outbox, from: runtime.snapshot)
+                    outbox.submit(result.outbox, from: runtime.snapshot)
                 }
                 let answered = Set(pending.map(\.id))
                 outcome = .success(work.messages.filter { !answered.contains($0.id) && !pending.isEmpty })
@@ -490,7 +490,7 @@ actor Dispatcher {
                     continue
                 }
                 let entry = try await store.enqueueOutbound(conversation, text: text, purpose: .holding, at: Date())
-                await outbox.submit([entry])
+                outbox.submit([entry])
                 Counter(label: "swiftreplies_holding_messages_total", dimensions: [("tenant", conversation.tenantID.rawValue)]).increment()
             } catch {
                 logger.error("could not queue a holding message", metadata: ["contact.id": "\(conversation.contactID)", "error": "\(error)"])

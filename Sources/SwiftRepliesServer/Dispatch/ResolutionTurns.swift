@@ -71,7 +71,7 @@ struct ResolutionTurns: Sendable {
             let result = try await engine.runResolutionTurn(action, state: state.current)
             try await store.markResolutionDelivered(tenantID: action.tenantID, actionID: action.id, at: Date())
             await handBack()
-            await outbox.submit(result.outbox)
+            outbox.submit(result.outbox)
             return true
         } catch {
             await handBack()

@@ -6,6 +6,7 @@ import SwiftRepliesChannels
 import SwiftRepliesConfig
 import SwiftRepliesCore
 import SwiftRepliesRuntime
+import Synchronization
 
 /// Sends what the outbox holds, through the chatbot's channel: one message at a time per
 /// conversation (so replies keep their order), many conversations at once. Every attempt's
@@ -52,12 +53,41 @@ actor OutboxSender {
     }
 
     /// Entries waiting in memory and conversations sending, for `/health`.
-    var depth: Int { waitingCount + sending.count }
+    var depth: Int {
+        waitingCount + sending.count + inbox.withLock { $0.submitted.reduce(0) { $0 + $1.entries.count } }
+    }
+
+    /// What turns submitted and sends finished since the sender last took work: handed over
+    /// under a lock rather than by a hop onto the actor for every turn and every send (the
+    /// actor takes them in `takeWork`, in order).
+    private struct Inbox {
+        var submitted: [(entries: [OutboxEntry], snapshot: ConfigSnapshot?)] = []
+        var finished: [OutboxEntry] = []
+    }
+
+    private let inbox = Mutex(Inbox())
 
     /// Queues entries for sending now. `snapshot` is the configuration the turn that wrote them
     /// ran on: their chatbot's channels are remembered from it, so replies of a turn that
     /// finished before its tenant was removed (or its number changed) are still sent.
-    func submit(_ entries: [OutboxEntry], from snapshot: ConfigSnapshot? = nil) {
+    nonisolated func submit(_ entries: [OutboxEntry], from snapshot: ConfigSnapshot? = nil) {
+        guard !entries.isEmpty else { return }
+        inbox.withLock { $0.submitted.append((entries, snapshot)) }
+        wake.yield()
+    }
+
+    /// Takes what the inbox holds: submitted entries join their queues, finished sends free
+    /// their conversations.
+    private func takeInbox() {
+        let (submitted, finished) = inbox.withLock { inbox in
+            defer { inbox = Inbox() }
+            return (inbox.submitted, inbox.finished)
+        }
+        for (entries, snapshot) in submitted { accept(entries, from: snapshot) }
+        for entry in finished { done(entry) }
+    }
+
+    private func accept(_ entries: [OutboxEntry], from snapshot: ConfigSnapshot?) {
         if let snapshot {
             for entry in entries where rememberedChatbots[entry.conversation.chatbotID]?.revision != snapshot.revision {
                 guard let chatbot = snapshot.chatbot(entry.conversation.chatbotID) else { continue }
@@ -66,7 +96,6 @@ actor OutboxSender {
             }
         }
         add(entries, pollStartedAt: nil)
-        wake.yield()
     }
 
     /// A chatbot as the configuration of a finished turn had it.
@@ -111,6 +140,7 @@ actor OutboxSender {
     }
 
     private func takeWork() -> [PreparedSend] {
+        takeInbox()
         var work: [PreparedSend] = []
         let snapshot = state.current.snapshot
         while sending.count < maximumConcurrentSends, let key = ready.popFirst() {
@@ -128,7 +158,13 @@ actor OutboxSender {
         sending.remove(entry.conversation)
         known.remove(entry.id)
         recentlyDone[entry.id] = .now
+        // Taken by the `takeWork` that is running (only it calls this).
         if queues[entry.conversation] != nil { ready.append(entry.conversation) }
+    }
+
+    /// A send ended (its outcome recorded, or given up): its conversation may send the next one.
+    private nonisolated func finish(_ entry: OutboxEntry) {
+        inbox.withLock { $0.finished.append(entry) }
         wake.yield()
     }
 
@@ -200,11 +236,11 @@ actor OutboxSender {
         guard !work.isEmpty else { return [] }
         do {
             let marked = Set(try await store.beginSendAttempts(work.map(\.entry.id), at: Date()))
-            for send in work where !marked.contains(send.entry.id) { await done(send.entry) }
+            for send in work where !marked.contains(send.entry.id) { finish(send.entry) }
             return work.filter { marked.contains($0.entry.id) }
         } catch {
             logger.error("could not start sends; they will be retried", metadata: ["error": "\(error)"])
-            for send in work { await done(send.entry) }
+            for send in work { finish(send.entry) }
             return []
         }
     }
@@ -217,7 +253,7 @@ actor OutboxSender {
         } catch {
             logger.error("could not record a send outcome", metadata: ["message.id": "\(entry.id)", "error": "\(error)"])
         }
-        await done(entry)
+        finish(entry)
     }
 
     private nonisolated func attempt(
