@@ -4,6 +4,7 @@ import Logging
 import Metrics
 import SwiftRepliesCore
 import SwiftRepliesRuntime
+import Synchronization
 
 /// Turns stored inbound messages into turns: one turn at a time per conversation, in order;
 /// messages arriving within the debounce window become one turn; at most `max_workers` turns
@@ -261,9 +262,28 @@ actor Dispatcher {
         wake.yield()
     }
 
+    /// A turn that ended, waiting for the next scheduling step (see `end`).
+    private struct EndedTurn: Sendable {
+        var work: Work
+        var failed: Bool
+        var retryDelay: TimeInterval
+        var unanswered: [StoredInbound]
+    }
+
+    /// Turns that ended since the last scheduling step: handed over under a lock rather than by
+    /// a hop onto the actor at the end of every turn.
+    private let endedTurns = Mutex<[EndedTurn]>([])
+
+    /// Reports that a turn ended (see `finished`); the next scheduling step takes it.
+    private nonisolated func end(_ work: Work, failed: Bool, retryDelay: TimeInterval = 1, unanswered: [StoredInbound] = []) {
+        endedTurns.withLock { $0.append(EndedTurn(work: work, failed: failed, retryDelay: retryDelay, unanswered: unanswered)) }
+        wake.yield()
+    }
+
     /// A turn ended. `failed`: its messages stay unanswered in the store and are retried after
     /// `retryDelay`, ahead of newer ones. `unanswered`: messages of the work a successful turn did
-    /// not cover (another process answered older ones first), queued again at once.
+    /// not cover (another process answered older ones first), queued again at once. Called by
+    /// the scheduling step, which then takes whatever became ready.
     private func finished(_ work: Work, failed: Bool, retryDelay: TimeInterval = 1, unanswered: [StoredInbound] = []) {
         runningCount -= 1
         let now = Date()
@@ -286,7 +306,6 @@ actor Dispatcher {
             queues[work.conversation] = queue
             schedule(work.conversation, now: now)
         }
-        wake.yield()
     }
 
     /// Runs turns until closed. It starts by loading unanswered messages from the store (crash
@@ -323,6 +342,11 @@ actor Dispatcher {
     /// customers may get a holding message, a timer is armed for the next deadline, and a
     /// reload from the store is due when messages were left there and the backlog has halved.
     private func plan(now: Date) -> (work: [Work], hold: [ConversationKey], deadline: Date?, reload: (after: MessageID?, limit: Int)?) {
+        let ended = endedTurns.withLock { turns in
+            defer { turns.removeAll(keepingCapacity: true) }
+            return turns
+        }
+        for turn in ended { finished(turn.work, failed: turn.failed, retryDelay: turn.retryDelay, unanswered: turn.unanswered) }
         let next = promoteDelayed(now: now)
         let hold = conversationsToHold()
         let work = takeReadyWork(now: now)
@@ -376,10 +400,10 @@ actor Dispatcher {
             let runtime = state.current
             let result = try await engine.runTurn(work.messages, state: runtime)
             outbox.submit(result.outbox, from: runtime.snapshot)
-            await finished(work, failed: false)
+            end(work, failed: false)
         } catch {
             turnFailed(work, error: error)
-            await finished(work, failed: true)
+            end(work, failed: true)
         }
     }
 
@@ -397,7 +421,7 @@ actor Dispatcher {
                     conversation, holder: leaseHolder, until: now.addingTimeInterval(leaseDuration), now: now, pendingLimit: debounced ? 200 : 1
                 )
             else {
-                await finished(work, failed: true, retryDelay: 0.05)
+                end(work, failed: true, retryDelay: 0.05)
                 return
             }
             let outcome: Result<[StoredInbound], any Error>
@@ -418,12 +442,12 @@ actor Dispatcher {
             }
             if !leaseReleased { try? await store.releaseConversationLease(conversation, holder: leaseHolder) }
             switch outcome {
-            case .success(let unanswered): await finished(work, failed: false, unanswered: unanswered)
+            case .success(let unanswered): end(work, failed: false, unanswered: unanswered)
             case .failure(let error): throw error
             }
         } catch {
             turnFailed(work, error: error)
-            await finished(work, failed: true)
+            end(work, failed: true)
         }
     }
 
