@@ -110,10 +110,18 @@ actor Dispatcher {
     /// Messages waiting for a turn (in memory) and turns running, for `/health`.
     var depth: (queued: Int, running: Int) { (queuedMessages, runningCount) }
 
-    /// Queues newly stored messages (or leaves them in the store while over capacity).
-    func enqueue(_ messages: [StoredInbound]) {
-        add(messages, fromStore: false)
+    /// Queues newly stored messages (or leaves them in the store while over capacity), in the
+    /// order of their commits. They are handed over under a lock and taken by the next
+    /// scheduling step: the intake's group commits never wait for the dispatcher's actor, so a
+    /// busy dispatcher does not hold up acknowledgements.
+    nonisolated func enqueue(_ messages: [StoredInbound]) {
+        guard !messages.isEmpty else { return }
+        arrivals.withLock { $0.append(contentsOf: messages) }
+        wake.yield()
     }
+
+    /// Messages stored since the last scheduling step, in commit order (see `enqueue`).
+    private let arrivals = Mutex<[StoredInbound]>([])
 
     private func add(_ messages: [StoredInbound], fromStore: Bool) {
         let now = Date()
@@ -347,6 +355,11 @@ actor Dispatcher {
             return turns
         }
         for turn in ended { finished(turn.work, failed: turn.failed, retryDelay: turn.retryDelay, unanswered: turn.unanswered) }
+        let arrived = arrivals.withLock { messages in
+            defer { messages.removeAll(keepingCapacity: true) }
+            return messages
+        }
+        if !arrived.isEmpty { add(arrived, fromStore: false) }
         let next = promoteDelayed(now: now)
         let hold = conversationsToHold()
         let work = takeReadyWork(now: now)

@@ -18,7 +18,7 @@ struct IntakeService: Service {
                 await batcher.close()
             }
             await batcher.run(store: store) { stored in
-                await dispatcher.enqueue(stored)
+                dispatcher.enqueue(stored)
             }
             group.cancelAll()
         }
