@@ -346,18 +346,21 @@ actor Dispatcher {
         logger.debug("dispatcher stopped")
     }
 
-    /// One scheduling step: due conversations become ready, free workers take work, waiting
+    /// One scheduling step: turns that ended free their workers and messages that arrived are
+    /// queued, due conversations become ready, free workers take work, waiting
     /// customers may get a holding message, a timer is armed for the next deadline, and a
     /// reload from the store is due when messages were left there and the backlog has halved.
     private func plan(now: Date) -> (work: [Work], hold: [ConversationKey], deadline: Date?, reload: (after: MessageID?, limit: Int)?) {
         let ended = endedTurns.withLock { turns in
-            defer { turns.removeAll(keepingCapacity: true) }
-            return turns
+            var taken: [EndedTurn] = []
+            swap(&taken, &turns)
+            return taken
         }
         for turn in ended { finished(turn.work, failed: turn.failed, retryDelay: turn.retryDelay, unanswered: turn.unanswered) }
         let arrived = arrivals.withLock { messages in
-            defer { messages.removeAll(keepingCapacity: true) }
-            return messages
+            var taken: [StoredInbound] = []
+            swap(&taken, &messages)
+            return taken
         }
         if !arrived.isEmpty { add(arrived, fromStore: false) }
         let next = promoteDelayed(now: now)

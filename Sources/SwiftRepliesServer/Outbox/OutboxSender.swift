@@ -107,7 +107,7 @@ actor OutboxSender {
 
     /// The chatbot and accounts to send an entry through: the configuration in force, else the
     /// one its turn ran on (its tenant was removed since).
-    private func sendingConfiguration(_ entry: OutboxEntry, current snapshot: ConfigSnapshot) -> (ChatbotDefinition, [String: ProviderAccount])? {
+    private func sendingConfiguration(_ entry: OutboxEntry, current snapshot: ConfigSnapshot) -> SendingConfiguration? {
         if let chatbot = snapshot.chatbot(entry.conversation.chatbotID) { return (chatbot, snapshot.accounts) }
         return rememberedChatbots[entry.conversation.chatbotID].map { ($0.chatbot, $0.accounts) }
     }
@@ -136,8 +136,11 @@ actor OutboxSender {
     /// looked up while taking it so the send itself needs no hop back to the sender.
     struct PreparedSend: Sendable {
         var entry: OutboxEntry
-        var configuration: (chatbot: ChatbotDefinition, accounts: [String: ProviderAccount])?
+        var configuration: SendingConfiguration?
     }
+
+    /// The chatbot an entry is sent for, and the provider accounts its channels use.
+    typealias SendingConfiguration = (chatbot: ChatbotDefinition, accounts: [String: ProviderAccount])
 
     private func takeWork() -> [PreparedSend] {
         takeInbox()
@@ -256,9 +259,7 @@ actor OutboxSender {
         finish(entry)
     }
 
-    private nonisolated func attempt(
-        _ entry: OutboxEntry, configuration: (chatbot: ChatbotDefinition, accounts: [String: ProviderAccount])?
-    ) async -> SendOutcome {
+    private nonisolated func attempt(_ entry: OutboxEntry, configuration: SendingConfiguration?) async -> SendOutcome {
         let tenant = entry.conversation.tenantID.rawValue
         // Most sends log nothing: the entry's ids are attached only for a line that is written.
         var logger: Logger {
