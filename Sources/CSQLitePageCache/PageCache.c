@@ -51,7 +51,6 @@ static const unsigned long lockingByte = 0x40000000UL;
 
 static sqlite3_pcache_methods2 builtIn;
 static sqlite3_pcache_methods2 parking;
-static atomic_int installed;
 static atomic_ulong parkedPages;
 
 typedef struct ParkingCache {
@@ -110,7 +109,6 @@ static void parkingShrink(sqlite3_pcache *cache) {
 }
 
 int swiftreplies_sqlite_install_parking_page_cache(void) {
-    if (atomic_load(&installed)) return 0;
     sqlite3_pcache_methods2 current;
     int status = sqlite_nio_sqlite3_config(swiftreplies_SQLITE_CONFIG_GETPCACHE2, &current);
     if (status != 0) return status;
@@ -126,11 +124,7 @@ int swiftreplies_sqlite_install_parking_page_cache(void) {
     parking.xTruncate = parkingTruncate;
     parking.xDestroy = parkingDestroy;
     parking.xShrink = parkingShrink;
-    status = sqlite_nio_sqlite3_config(swiftreplies_SQLITE_CONFIG_PCACHE2, &parking);
-    if (status == 0) atomic_store(&installed, 1);
-    return status;
+    return sqlite_nio_sqlite3_config(swiftreplies_SQLITE_CONFIG_PCACHE2, &parking);
 }
-
-int swiftreplies_sqlite_parking_page_cache_installed(void) { return atomic_load(&installed); }
 
 unsigned long swiftreplies_sqlite_parked_page_count(void) { return atomic_load_explicit(&parkedPages, memory_order_relaxed); }

@@ -5,7 +5,8 @@ import CSQLitePageCache
 /// SQLite takes global configuration only before it is initialized, so every place that opens
 /// SQLite (the store, the legacy importer, tools and tests) calls ``prepare()`` first.
 public enum SQLiteLibrary {
-    /// SQLite's result code from installing the page-cache wrapper (0 when installed).
+    /// SQLite's result code from installing the page-cache wrapper (0 when installed), once per
+    /// process.
     private static let installation: Int32 = swiftreplies_sqlite_install_parking_page_cache()
 
     /// Configures SQLite before its first use in this process: its built-in page cache behind
@@ -17,10 +18,7 @@ public enum SQLiteLibrary {
     }
 
     /// Whether SQLite uses the page-cache wrapper.
-    public static var usesParkingPageCache: Bool {
-        prepare()
-        return swiftreplies_sqlite_parking_page_cache_installed() != 0
-    }
+    public static var usesParkingPageCache: Bool { installation == 0 }
 
     /// How many pages SQLite parked under key 0 (instead of the locking page's number) while
     /// reordering b-tree pages, since the process started.

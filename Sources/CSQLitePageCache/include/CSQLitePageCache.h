@@ -5,10 +5,8 @@
 /// `balance_nonroot` moves out of the way under key 0 instead of the locking page's number
 /// (see PageCache.c). Must run before SQLite is initialized (before the first connection opens).
 /// Returns SQLite's result code: SQLITE_OK (0), or SQLITE_MISUSE (21) once SQLite is initialized.
+/// Call it once: a second call would wrap the wrapper.
 int swiftreplies_sqlite_install_parking_page_cache(void);
-
-/// Whether the wrapper is SQLite's page cache.
-int swiftreplies_sqlite_parking_page_cache_installed(void);
 
 /// How many pages were parked under key 0 since the process started.
 unsigned long swiftreplies_sqlite_parked_page_count(void);

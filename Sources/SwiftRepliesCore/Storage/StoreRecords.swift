@@ -71,9 +71,9 @@ public struct ConversationKey: Sendable, Hashable, CustomStringConvertible {
 
     /// Hashes the contact's id alone (equality still compares all three). In the built-in stores
     /// it is a row id, unique across tenants, so a contact's conversations with two chatbots are
-    /// the only keys that share a hash. The dispatcher and
-    /// the outbox look conversations up several times per message; hashing the tenant's and
-    /// chatbot's ids (strings) as well cost about 1 % of the server's CPU under load.
+    /// the only keys that share a hash. The dispatcher and the outbox look conversations up
+    /// several times per message; hashing the tenant's and chatbot's ids (strings) as well cost
+    /// about 1 % of the server's CPU under load.
     public func hash(into hasher: inout Hasher) {
         hasher.combine(contactID)
     }

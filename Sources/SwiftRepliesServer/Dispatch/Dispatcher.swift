@@ -123,6 +123,7 @@ actor Dispatcher {
     /// Messages stored since the last scheduling step, in commit order (see `enqueue`).
     private let arrivals = Mutex<[StoredInbound]>([])
 
+    /// Queues messages (the caller wakes the scheduling loop when it is not that loop).
     private func add(_ messages: [StoredInbound], fromStore: Bool) {
         let now = Date()
         for message in messages where !known.contains(message.id) {
@@ -141,7 +142,6 @@ actor Dispatcher {
             queues[key, default: ConversationQueue(firstArrival: now, lastArrival: now)].append(message, at: now)
             schedule(key, now: now)
         }
-        wake.yield()
     }
 
     /// Stops taking new turns; turns in flight finish.
@@ -351,17 +351,8 @@ actor Dispatcher {
     /// customers may get a holding message, a timer is armed for the next deadline, and a
     /// reload from the store is due when messages were left there and the backlog has halved.
     private func plan(now: Date) -> (work: [Work], hold: [ConversationKey], deadline: Date?, reload: (after: MessageID?, limit: Int)?) {
-        let ended = endedTurns.withLock { turns in
-            var taken: [EndedTurn] = []
-            swap(&taken, &turns)
-            return taken
-        }
-        for turn in ended { finished(turn.work, failed: turn.failed, retryDelay: turn.retryDelay, unanswered: turn.unanswered) }
-        let arrived = arrivals.withLock { messages in
-            var taken: [StoredInbound] = []
-            swap(&taken, &messages)
-            return taken
-        }
+        for turn in endedTurns.takeAll() { finished(turn.work, failed: turn.failed, retryDelay: turn.retryDelay, unanswered: turn.unanswered) }
+        let arrived = arrivals.takeAll()
         if !arrived.isEmpty { add(arrived, fromStore: false) }
         let next = promoteDelayed(now: now)
         let hold = conversationsToHold()
@@ -517,6 +508,7 @@ actor Dispatcher {
         guard !fresh.isEmpty else { return }
         logger.info("taking over unanswered messages", metadata: ["count": "\(fresh.count)"])
         add(fresh, fromStore: true)
+        wake.yield()
     }
 
     private nonisolated func sendHoldingMessages(_ conversations: [ConversationKey]) async {
@@ -567,5 +559,16 @@ extension Dispatcher {
         queues[key] = queue
         schedule(key, now: Date())
         wake.yield()
+    }
+}
+
+extension Mutex where Value: RangeReplaceableCollection & Sendable {
+    /// Takes everything the list holds and leaves it empty (without copying it).
+    fileprivate borrowing func takeAll() -> Value {
+        withLock { list in
+            var taken = Value()
+            swap(&taken, &list)
+            return taken
+        }
     }
 }
