@@ -8,23 +8,25 @@ public struct WebhookRequest: Sendable {
     public var path: String
     /// The raw query string without `?` (may be empty).
     public var rawQuery: String
-    /// Header fields with lower-cased names.
-    public var headers: [String: String]
+    /// Header fields as received (look them up by case-insensitive name).
+    public var headers: HeaderFields
     /// The exact body bytes (signatures cover these).
     public var body: [UInt8]
 
-    public init(method: String, path: String, rawQuery: String = "", headers: [String: String] = [:], body: [UInt8] = []) {
+    public init(method: String, path: String, rawQuery: String = "", headers: HeaderFields, body: [UInt8] = []) {
         self.method = method
         self.path = path
         self.rawQuery = rawQuery
-        var lowered: [String: String] = [:]
-        for (name, value) in headers { lowered[name.lowercased()] = value }
-        self.headers = lowered
+        self.headers = headers
         self.body = body
     }
 
-    /// The first value of a header (name is case-insensitive).
-    public func header(_ name: String) -> String? { headers[name.lowercased()] }
+    public init(method: String, path: String, rawQuery: String = "", headers: [String: String] = [:], body: [UInt8] = []) {
+        self.init(method: method, path: path, rawQuery: rawQuery, headers: HeaderFields(headers), body: body)
+    }
+
+    /// The value of a header (name is case-insensitive; repeated fields joined with ", ").
+    public func header(_ name: String) -> String? { headers[name] }
 
     /// Query parameters, percent-decoded (`+` as space).
     public var queryItems: [String: String] { FormURLEncoding.decode(rawQuery) }

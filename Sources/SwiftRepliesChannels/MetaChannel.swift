@@ -85,9 +85,11 @@ public struct MetaChannel: MessagingChannel {
         return ProviderHTTPRequest(
             method: "POST", url: url,
             headers: ["Authorization": "Bearer \(token)", "Content-Type": "application/json", "Accept": "application/json"],
-            body: CompactJSON.encode([
-                "messaging_product": .string("whatsapp"), "recipient_type": .string("individual"), "to": .string(message.to.digits),
-                "type": .string("text"), "text": .object(["preview_url": .bool(false), "body": .string(message.text)]),
+            // Members in sorted order, as `CompactJSON.encode` writes a dictionary.
+            body: CompactJSON.encode(members: [
+                .init("messaging_product", .string("whatsapp")), .init("recipient_type", .string("individual")),
+                .init("text", .members([.init("body", .string(message.text)), .init("preview_url", .bool(false))])),
+                .init("to", .string(message.to.digits)), .init("type", .string("text")),
             ]))
     }
 

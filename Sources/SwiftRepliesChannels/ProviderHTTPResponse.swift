@@ -2,16 +2,18 @@
 /// `ChannelSendResult`.
 public struct ProviderHTTPResponse: Sendable, Hashable {
     public var status: Int
-    /// Header fields with lower-cased names (the first value of each).
-    public var headers: [String: String]
+    /// Header fields as received (look them up by case-insensitive name).
+    public var headers: HeaderFields
     public var body: [UInt8]
 
-    public init(status: Int, headers: [String: String] = [:], body: [UInt8] = []) {
+    public init(status: Int, headers: HeaderFields, body: [UInt8] = []) {
         self.status = status
-        var lowered: [String: String] = [:]
-        for (name, value) in headers where lowered[name.lowercased()] == nil { lowered[name.lowercased()] = value }
-        self.headers = lowered
+        self.headers = headers
         self.body = body
+    }
+
+    public init(status: Int, headers: [String: String] = [:], body: [UInt8] = []) {
+        self.init(status: status, headers: HeaderFields(headers), body: body)
     }
 
     /// Convenience for tests: a body given as text.
@@ -20,5 +22,5 @@ public struct ProviderHTTPResponse: Sendable, Hashable {
     }
 
     /// The value of a header, by case-insensitive name.
-    public func header(_ name: String) -> String? { headers[name.lowercased()] }
+    public func header(_ name: String) -> String? { headers[name] }
 }

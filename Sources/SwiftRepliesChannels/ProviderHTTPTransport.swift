@@ -4,6 +4,7 @@ import Logging
 import NIOConcurrencyHelpers
 import NIOCore
 import NIOHTTP1
+import Synchronization
 
 /// Executes a `ProviderHTTPRequest` with AsyncHTTPClient within a deadline and turns transport
 /// failures into `ChannelSendResult`s. Shared by the three channels.
@@ -21,6 +22,8 @@ struct ProviderHTTPTransport: Sendable {
     let client: HTTPClient
     let timeout: Duration
     let logger: Logger
+    /// The requests of the URLs this transport has sent to, parsed once.
+    let templates = ProviderRequestTemplates()
 
     /// The logger AsyncHTTPClient gets: ours when it writes debug lines (the library logs at
     /// debug and trace only), else one that drops everything. The library attaches a request id
@@ -49,12 +52,14 @@ struct ProviderHTTPTransport: Sendable {
         }
         var headers = HTTPHeaders()
         for (name, value) in request.headers { headers.add(name: name, value: value) }
-        let http: HTTPClient.Request
+        var http: HTTPClient.Request
         do {
-            http = try HTTPClient.Request(url: request.url, method: method, headers: headers, body: request.body.isEmpty ? nil : .bytes(request.body))
+            http = try templates.request(method: method, url: request.url)
         } catch {
             return .failed(Self.classify(error))
         }
+        http.headers = headers
+        http.body = request.body.isEmpty ? nil : .bytes(request.body)
 
         let collector = ProviderResponseCollector(maximumBodyBytes: Self.maxResponseBytes)
         let task = client.execute(request: http, delegate: collector, deadline: .now() + Self.timeAmount(timeout), logger: clientLogger)
@@ -114,6 +119,36 @@ struct ProviderHTTPTransport: Sendable {
     }
 }
 
+/// Requests by method and URL, without headers or body: a send copies its URL's request instead
+/// of having AsyncHTTPClient parse the URL string and take it apart again (with Foundation, on
+/// every request). A channel sends to a few URLs (one per number or account), so the cache stays
+/// small; past `capacity` distinct URLs it starts over.
+final class ProviderRequestTemplates: Sendable {
+    private struct Key: Hashable {
+        var method: String
+        var url: String
+    }
+
+    static let capacity = 1024
+    private let requests = Mutex<[Key: HTTPClient.Request]>([:])
+
+    /// A request for `url` with no headers and no body; throws what AsyncHTTPClient throws for a
+    /// URL it cannot use.
+    func request(method: HTTPMethod, url: String) throws -> HTTPClient.Request {
+        let key = Key(method: method.rawValue, url: url)
+        if let known = requests.withLock({ $0[key] }) { return known }
+        let made = try HTTPClient.Request(url: url, method: method)
+        requests.withLock { requests in
+            if requests.count >= Self.capacity { requests.removeAll(keepingCapacity: true) }
+            requests[key] = made
+        }
+        return made
+    }
+
+    /// How many URLs are cached (for tests).
+    var count: Int { requests.withLock { $0.count } }
+}
+
 /// Collects a provider's response for `ProviderHTTPTransport`, on the connection's event loop:
 /// the head, then the body up to `maximumBodyBytes` (a longer body fails the request).
 ///
@@ -145,10 +180,8 @@ final class ProviderResponseCollector: HTTPClientResponseDelegate {
     var receivedHead: ProviderHTTPResponse? { state.withLockedValue { $0.head } }
 
     func didReceiveHead(task: HTTPClient.Task<Response>, _ head: HTTPResponseHead) -> EventLoopFuture<Void> {
-        var headers: [String: String] = [:]
-        for field in head.headers where headers[field.name.lowercased()] == nil {
-            headers[field.name.lowercased()] = field.value
-        }
+        var headers = HeaderFields()
+        for field in head.headers { headers.append(name: field.name, value: field.value) }
         let response = ProviderHTTPResponse(status: Int(head.status.code), headers: headers)
         state.withLockedValue { $0.head = response }
         return task.eventLoop.makeSucceededVoidFuture()

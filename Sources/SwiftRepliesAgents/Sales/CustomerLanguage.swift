@@ -35,16 +35,33 @@ public enum CustomerLanguage: String, Sendable, Hashable, CaseIterable {
             if frenchMarkers.contains(token) { french += 1 }
             if arabiziMarkers.contains(token) { arabizi += 1 }
             // Digits standing for Arabic sounds inside a word: 2adde, 3andak, 7elo, ma3ak.
-            if token.count > 2, token.contains(where: { $0 == "2" || $0 == "3" || $0 == "7" || $0 == "5" }),
-                token.contains(where: { $0.isLetter })
-            {
-                arabizi += 1
-            }
+            if writesSoundsWithDigits(token) { arabizi += 1 }
         }
         if text.unicodeScalars.contains(where: { Self.frenchAccents.contains($0.value) }) { french += 1 }
         if arabizi > 0, arabizi >= french { return .arabizi }
         if french > 0 { return .french }
         return .english
+    }
+
+    /// Whether a token of more than two characters mixes letters with the digits Arabizi writes
+    /// sounds with (2, 3, 5, 7). ASCII tokens, nearly all of them, are read byte by byte.
+    static func writesSoundsWithDigits(_ token: String) -> Bool {
+        var digit = false
+        var letter = false
+        var ascii = true
+        var length = 0
+        for byte in token.utf8 {
+            length += 1
+            switch byte {
+            case UInt8(ascii: "2"), UInt8(ascii: "3"), UInt8(ascii: "5"), UInt8(ascii: "7"): digit = true
+            case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"): letter = true
+            case 0x80...: ascii = false
+            default: break
+            }
+        }
+        guard digit else { return false }
+        if ascii { return letter && length > 2 }
+        return token.count > 2 && token.contains(where: { $0.isLetter })
     }
 
     /// é è ç à ê â î ô û ù ë ï

@@ -95,7 +95,7 @@ public struct SalesAgent: AgentModule {
         }
         // Words beyond "how much" and greetings: a bare price question is about products.
         let topical = tokens.filter {
-            !lexicon.price.contains($0) && !lexicon.greeting.contains($0) && !KnowledgeIndex.stopwords.contains($0) && !["how", "much", "ad", "ma", "eh"].contains($0)
+            !lexicon.price.contains($0) && !lexicon.greeting.contains($0) && !KnowledgeIndex.stopwords.contains($0) && !Self.priceQuestionWords.contains($0)
         }
         let bestHit = turn.context.knowledgeHits.first.flatMap {
             $0.score >= minimumKnowledgeScore && ($0.coverage > 0.5 || $0.score >= confidentKnowledgeScore) && !topical.isEmpty ? $0 : nil
@@ -112,7 +112,7 @@ public struct SalesAgent: AgentModule {
             )
         }
         let percent = PercentExtractor.firstPercent(in: text)
-        if !tokenSet.isDisjoint(with: lexicon.discount) || (percent != nil && !tokenSet.isDisjoint(with: ["off", "moins"])) {
+        if !tokenSet.isDisjoint(with: lexicon.discount) || (percent != nil && !tokenSet.isDisjoint(with: Self.offWords)) {
             return discount(percent: percent, named: named, text: text, phrases: phrases)
         }
 
@@ -177,21 +177,36 @@ public struct SalesAgent: AgentModule {
         )
     }
 
-    /// Whether the customer asks rather than tells: a question mark or a question opening.
+    /// The words of a price question that say nothing about its topic ("how much", "ad eh").
+    static let priceQuestionWords: Set<String> = ["how", "much", "ad", "ma", "eh"]
+    /// With a percentage, a discount request ("20% off").
+    static let offWords: Set<String> = ["off", "moins"]
+    /// Words that open a question.
+    static let questionOpenings: Set<String> = [
+        "can", "could", "do", "does", "is", "are", "how", "what", "when", "where", "why", "which", "est", "peut", "peux", "puis",
+        "comment", "quand", "ou", "pourquoi", "fi", "hal", "fine", "feene", "kif", "shu", "chou", "emta", "wen", "هل", "فيني", "كيف", "شو", "متى", "وين",
+    ]
+    static let quantityWords: [String: Int] = [
+        "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "un": 1, "une": 1, "deux": 2, "trois": 3, "quatre": 4, "cinq": 5,
+        "wa7de": 1, "tnein": 2, "tnen": 2, "tlete": 3, "arb3a": 4, "khamse": 5, "واحد": 1, "اثنين": 2, "تنين": 2, "ثلاثة": 3, "تلاتة": 3,
+    ]
+
+    /// Whether the customer asks rather than tells: a question mark (Latin or Arabic `؟`) or a
+    /// question opening.
     static func isQuestion(_ text: String, tokens: [String]) -> Bool {
-        if text.contains("?") || text.contains("؟") { return true }
+        // "?" is 0x3F; "؟" (U+061F) is 0xD8 0x9F in UTF-8, and 0x9F follows 0xD8 only there.
+        var previous: UInt8 = 0
+        for byte in text.utf8 {
+            if byte == UInt8(ascii: "?") || (previous == 0xD8 && byte == 0x9F) { return true }
+            previous = byte
+        }
         guard let first = tokens.first else { return false }
-        return ["can", "could", "do", "does", "is", "are", "how", "what", "when", "where", "why", "which", "est", "peut", "peux", "puis",
-                "comment", "quand", "ou", "pourquoi", "fi", "hal", "fine", "feene", "kif", "shu", "chou", "emta", "wen", "هل", "فيني", "كيف", "شو", "متى", "وين"]
-            .contains(first)
+        return questionOpenings.contains(first)
     }
 
     /// A small quantity (1-50) written as a digit or a number word.
     static func quantity(in tokens: [String]) -> Int? {
-        let words: [String: Int] = [
-            "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "un": 1, "une": 1, "deux": 2, "trois": 3, "quatre": 4, "cinq": 5,
-            "wa7de": 1, "tnein": 2, "tnen": 2, "tlete": 3, "arb3a": 4, "khamse": 5, "واحد": 1, "اثنين": 2, "تنين": 2, "ثلاثة": 3, "تلاتة": 3,
-        ]
+        let words = quantityWords
         for token in tokens {
             if let value = Int(token), (1...50).contains(value) { return value }
             if token.hasPrefix("x"), let value = Int(token.dropFirst()), (1...50).contains(value) { return value }

@@ -8,6 +8,20 @@ public enum CompactJSON {
         case string(String)
         case bool(Bool)
         case object([String: Value])
+        /// An object whose members are written in the order given: no dictionary to build and
+        /// no keys to sort (list them sorted where stable output matters).
+        case members([Member])
+    }
+
+    /// A member of a `Value.members` object.
+    public struct Member: Sendable {
+        public var key: String
+        public var value: Value
+
+        public init(_ key: String, _ value: Value) {
+            self.key = key
+            self.value = value
+        }
     }
 
     /// The UTF-8 bytes of `object`.
@@ -15,6 +29,14 @@ public enum CompactJSON {
         var bytes: [UInt8] = []
         bytes.reserveCapacity(256)
         write(.object(object), into: &bytes)
+        return bytes
+    }
+
+    /// The UTF-8 bytes of an object whose members are written in the order given.
+    public static func encode(members: [Member]) -> [UInt8] {
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(256)
+        write(.members(members), into: &bytes)
         return bytes
     }
 
@@ -28,7 +50,7 @@ public enum CompactJSON {
         case .string(let string):
             writeString(string, into: &bytes)
         case .bool(let flag):
-            bytes.append(contentsOf: flag ? Array("true".utf8) : Array("false".utf8))
+            bytes.append(contentsOf: flag ? "true".utf8 : "false".utf8)
         case .object(let members):
             bytes.append(UInt8(ascii: "{"))
             for (index, key) in members.keys.sorted().enumerated() {
@@ -38,12 +60,27 @@ public enum CompactJSON {
                 if let member = members[key] { write(member, into: &bytes) }
             }
             bytes.append(UInt8(ascii: "}"))
+        case .members(let members):
+            bytes.append(UInt8(ascii: "{"))
+            for (index, member) in members.enumerated() {
+                if index > 0 { bytes.append(UInt8(ascii: ",")) }
+                writeString(member.key, into: &bytes)
+                bytes.append(UInt8(ascii: ":"))
+                write(member.value, into: &bytes)
+            }
+            bytes.append(UInt8(ascii: "}"))
         }
     }
 
     /// A string with the escapes JSON requires: quote, backslash and control characters.
     private static func writeString(_ string: String, into bytes: inout [UInt8]) {
         bytes.append(UInt8(ascii: "\""))
+        // Most strings need no escape: copy them whole.
+        if !string.utf8.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) {
+            bytes.append(contentsOf: string.utf8)
+            bytes.append(UInt8(ascii: "\""))
+            return
+        }
         for byte in string.utf8 {
             switch byte {
             case UInt8(ascii: "\""): bytes.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "\"")])

@@ -84,11 +84,10 @@ public struct KnowledgeIndex: Sendable {
         var scored: [(Int, Double)] = []
         for index in scores.indices where scores[index] >= minimumScore { scored.append((index, scores[index])) }
         scored.sort { $0.1 != $1.1 ? $0.1 > $1.1 : $0.0 < $1.0 }
+        let termsOfTokens = queryTokens.map { Self.terms([$0], parameters: parameters) }
         return scored.prefix(limit).map { index, score in
             let document = documents[index]
-            let matched = queryTokens.filter { token in
-                Self.terms([token], parameters: parameters).contains { document.termFrequencies[$0.0] != nil }
-            }
+            let matched = termsOfTokens.filter { terms in terms.contains { document.termFrequencies[$0.0] != nil } }
             return KnowledgeHit(entry: entries[index], score: score, coverage: Double(matched.count) / Double(max(1, queryTokens.count)))
         }
     }

@@ -23,6 +23,12 @@ public enum TextNormalizer {
                 current.append(scalar)
                 continue
             }
+            // Every other ASCII scalar (spaces, punctuation, the apostrophe) ends a token: no
+            // table or Unicode property look-up for them.
+            if value < 0x80 {
+                flush()
+                continue
+            }
             switch fold(scalar) {
             case .separator:
                 flush()

@@ -6,11 +6,8 @@ extension Request {
     func webhookRequest(limit: Int) async throws -> WebhookRequest {
         var body = try await self.body.collect(upTo: limit)
         let bytes = body.readBytes(length: body.readableBytes) ?? []
-        var headers: [String: String] = [:]
-        for field in self.headers {
-            let name = field.name.canonicalName
-            if let existing = headers[name] { headers[name] = existing + ", " + field.value } else { headers[name] = field.value }
-        }
+        var headers = HeaderFields()
+        for field in self.headers { headers.append(name: field.name.canonicalName, value: field.value) }
         return WebhookRequest(method: method.rawValue, path: uri.path, rawQuery: uri.query ?? "", headers: headers, body: bytes)
     }
 }
