@@ -65,4 +65,20 @@ extension SQLiteMigrations {
             "CREATE INDEX idx_messages_tenant_id ON messages (tenant_id)", ConversationPendingIndex.create,
         ]
     )
+
+    /// Version 6: two more indexes that every write paid for and no query needs.
+    /// - `idx_messages_chatbot_id` (version 2, from the seed schema): every message, inbound and
+    ///   outbound, entered it, yet each query that names a chatbot also names the tenant and the
+    ///   contact, and reads through `messages_conversation`.
+    /// - `idx_contacts_tenant_thread` (version 2): the same columns as the unique index
+    ///   `unique_thread_per_tenant`, which serves every look-up it could.
+    public static let redundantIndexes = Migration(
+        version: 6,
+        name: "redundant_indexes",
+        up: ["DROP INDEX IF EXISTS idx_messages_chatbot_id", "DROP INDEX IF EXISTS idx_contacts_tenant_thread"],
+        down: [
+            "CREATE INDEX idx_contacts_tenant_thread ON contacts (tenant_id, thread_id)",
+            "CREATE INDEX idx_messages_chatbot_id ON messages (chatbot_id)",
+        ]
+    )
 }

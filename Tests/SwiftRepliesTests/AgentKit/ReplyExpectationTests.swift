@@ -122,7 +122,7 @@ import Testing
                 #expect(context.key.chatbotID == "ecla-main")
                 return nil
             }
-        try await AgentTestKit.with(configDirectory: RepositoryPaths.configDirectory) { kit in
+        _ = try await AgentTestKit.with(configDirectory: RepositoryPaths.configDirectory) { kit in
             try await kit.run(script, chatbot: "ecla-main")
         }
     }

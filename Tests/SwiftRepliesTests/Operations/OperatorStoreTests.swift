@@ -347,12 +347,19 @@ import Testing
         try await F.with(backend) { f async throws in
             // Versions 3 (operations) and 4 (the dispatch index), down and up again; SQLite's
             // version 5 drops version 4's index, which only a shared database uses, and the
-            // tenant index that `messages_conversation` makes redundant.
-            let later = backend == .sqlite ? [5, 4, 3] : [4, 3]
+            // tenant index that `messages_conversation` makes redundant; its version 6 drops the
+            // chatbot index of messages and the twin of the unique thread index of contacts.
+            let later = backend == .sqlite ? [6, 5, 4, 3] : [4, 3]
             #expect(try await f.store.migrationStatus().current == later[0])
             #expect(try await f.indexCount("messages_conversation_pending") == (backend == .sqlite ? 0 : 1))
             if backend == .sqlite {
                 #expect(try await f.indexCount("idx_messages_tenant_id") == 0)
+                #expect(try await f.indexCount("idx_messages_chatbot_id") == 0)
+                #expect(try await f.indexCount("idx_contacts_tenant_thread") == 0)
+                #expect(try await f.indexCount("unique_thread_per_tenant") == 1)
+                #expect(try await f.store.migrateDown(to: 5) == [6])
+                #expect(try await f.indexCount("idx_messages_chatbot_id") == 1)
+                #expect(try await f.indexCount("idx_contacts_tenant_thread") == 1)
                 #expect(try await f.store.migrateDown(to: 4) == [5])
                 #expect(try await f.indexCount("messages_conversation_pending") == 1)
                 #expect(try await f.indexCount("idx_messages_tenant_id") == 1)

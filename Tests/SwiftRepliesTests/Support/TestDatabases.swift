@@ -179,7 +179,7 @@ struct TestDatabase: Sendable {
             _ = try? await connection.query(sql)
             try await connection.close()
         case .postgres:
-            try await PostgresAdmin.withConnection(location) { connection in
+            _ = try await PostgresAdmin.withConnection(location) { connection in
                 try await connection.query(PostgresQuery(unsafeSQL: sql), logger: quietTestLogger)
             }
         }
@@ -223,7 +223,7 @@ enum PostgresAdmin {
     }
 
     static func execute(server: String, _ sql: String) async throws {
-        try await withConnection(server) { connection in
+        _ = try await withConnection(server) { connection in
             try await connection.query(PostgresQuery(unsafeSQL: sql), logger: quietTestLogger)
         }
     }
