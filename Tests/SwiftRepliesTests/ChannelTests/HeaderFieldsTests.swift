@@ -30,3 +30,25 @@ struct HeaderFieldsTests {
         #expect(response.header("content-type") == nil)
     }
 }
+
+/// Provider requests parsed once per URL and reused by later sends.
+struct ProviderRequestTemplatesTests {
+    @Test func parsesEachURLOnceAndHandsOutRequestsWithoutHeadersOrBody() throws {
+        let templates = ProviderRequestTemplates()
+        let url = "http://127.0.0.1:9/v21.0/106540352242922/messages"
+        let first = try templates.request(method: .POST, url: url)
+        let again = try templates.request(method: .POST, url: url)
+        #expect(templates.count == 1)
+        #expect(first.url.absoluteString == url && again.url == first.url)
+        #expect(first.method == .POST && first.headers.isEmpty && first.body == nil)
+        // Another method is another request.
+        #expect(try templates.request(method: .GET, url: url).method == .GET)
+        #expect(templates.count == 2)
+    }
+
+    @Test func aURLTheClientCannotUseIsRefusedAndNotRemembered() {
+        let templates = ProviderRequestTemplates()
+        #expect(throws: (any Error).self) { try templates.request(method: .POST, url: "no scheme at all") }
+        #expect(templates.count == 0)
+    }
+}
