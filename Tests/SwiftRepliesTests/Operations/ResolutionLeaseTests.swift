@@ -64,7 +64,7 @@ struct ResolutionLeaseTests {
 
                 // Another replica holds the conversation for two more seconds.
                 let heldUntil = Date().addingTimeInterval(2)
-                try await PostgresAdmin.withConnection(database.location) { connection in
+                _ = try await PostgresAdmin.withConnection(database.location) { connection in
                     try await connection.query(
                         """
                         INSERT INTO conversation_leases (tenant_id, contact_id, holder, expires_at) VALUES (\(tenant), \(contact), 'replica-b', \(heldUntil))
