@@ -186,6 +186,7 @@ public struct SalesAgent: AgentModule {
         "can", "could", "do", "does", "is", "are", "how", "what", "when", "where", "why", "which", "est", "peut", "peux", "puis",
         "comment", "quand", "ou", "pourquoi", "fi", "hal", "fine", "feene", "kif", "shu", "chou", "emta", "wen", "هل", "فيني", "كيف", "شو", "متى", "وين",
     ]
+    /// Quantities written as words.
     static let quantityWords: [String: Int] = [
         "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "un": 1, "une": 1, "deux": 2, "trois": 3, "quatre": 4, "cinq": 5,
         "wa7de": 1, "tnein": 2, "tnen": 2, "tlete": 3, "arb3a": 4, "khamse": 5, "واحد": 1, "اثنين": 2, "تنين": 2, "ثلاثة": 3, "تلاتة": 3,
@@ -206,12 +207,11 @@ public struct SalesAgent: AgentModule {
 
     /// A small quantity (1-50) written as a digit or a number word.
     static func quantity(in tokens: [String]) -> Int? {
-        let words = quantityWords
         for token in tokens {
             if let value = Int(token), (1...50).contains(value) { return value }
             if token.hasPrefix("x"), let value = Int(token.dropFirst()), (1...50).contains(value) { return value }
             if token.hasSuffix("x"), let value = Int(token.dropLast()), (1...50).contains(value) { return value }
-            if let value = words[token] { return value }
+            if let value = quantityWords[token] { return value }
         }
         return nil
     }
