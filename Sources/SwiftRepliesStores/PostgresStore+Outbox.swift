@@ -201,6 +201,30 @@ extension PostgresStore {
         return entry
     }
 
+    public func enqueueHoldingMessage(_ conversation: ConversationKey, text: String, at date: Date) async throws -> OutboxEntry? {
+        try await tenantTransaction(conversation.tenantID) { connection -> [OutboxEntry] in
+            // Locks the unanswered messages: a turn completion marking them processed waits for
+            // this commit (and then inserts its replies after the holding message); one that
+            // committed first leaves none, and no holding message is queued.
+            let pending = try await connection.query(
+                """
+                SELECT id FROM messages
+                WHERE tenant_id = \(conversation.tenantID.rawValue) AND contact_id = \(conversation.contactID.rawValue)
+                  AND chatbot_id = \(conversation.chatbotID.rawValue) AND direction = 'inbound' AND status = 'received'
+                FOR UPDATE
+                """,
+                logger: logger
+            )
+            var locked = 0
+            for try await _ in pending { locked += 1 }
+            guard locked > 0 else { return [] }
+            let target = try await outboundTarget(connection, conversation)
+            return try await insertOutbound(
+                connection, [OutboundDraft(conversation: conversation, text: text, phone: target.phone, provider: target.provider, purpose: .holding, date: date)]
+            )
+        }.first
+    }
+
     public func dueOutbox(now: Date, limit: Int) async throws -> [OutboxEntry] {
         guard limit > 0 else { return [] }
         return try await hostTransaction { connection in

@@ -196,6 +196,22 @@ extension SQLiteStore {
         return entry
     }
 
+    public func enqueueHoldingMessage(_ conversation: ConversationKey, text: String, at date: Date) async throws -> OutboxEntry? {
+        // One writer: the check and the insert are one transaction no turn completion can enter.
+        try await withWriteTransaction { db -> [OutboxEntry] in
+            let pending = try db.query(
+                """
+                SELECT 1 FROM messages
+                WHERE tenant_id = ? AND contact_id = ? AND chatbot_id = ? AND direction = 'inbound' AND status = 'received'
+                LIMIT 1
+                """,
+                [.text(conversation.tenantID.rawValue), .int64(conversation.contactID.rawValue), .text(conversation.chatbotID.rawValue)]
+            )
+            guard !pending.isEmpty else { return [] }
+            return try self.insertOutbound(db, conversation, texts: [text], purpose: .holding, at: date)
+        }.first
+    }
+
     public func dueOutbox(now: Date, limit: Int) async throws -> [OutboxEntry] {
         guard limit > 0 else { return [] }
         // The literal conditions match the partial index messages_outbox.

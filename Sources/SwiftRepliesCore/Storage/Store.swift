@@ -80,6 +80,13 @@ public protocol Store: Sendable {
     /// Adds messages to the outbox outside a turn (holding messages, human messages).
     func enqueueOutbound(_ conversation: ConversationKey, text: String, purpose: OutboundPurpose, at date: Date) async throws -> OutboxEntry
 
+    /// Queues a holding message for a conversation only while it still has an unanswered
+    /// inbound message, checked in the same transaction as the insert: the unanswered messages
+    /// are locked until it commits, so a turn that answers them (in this process or another)
+    /// commits its replies after the holding message, or first, and then no holding message is
+    /// queued. `nil` when nothing is left to hold for.
+    func enqueueHoldingMessage(_ conversation: ConversationKey, text: String, at date: Date) async throws -> OutboxEntry?
+
     /// Outbox entries due at `now` (queued, not accepted, not failed), oldest first.
     func dueOutbox(now: Date, limit: Int) async throws -> [OutboxEntry]
 

@@ -515,15 +515,14 @@ actor Dispatcher {
         let text = state.current.snapshot.runtime.holdingMessage
         for conversation in conversations {
             do {
-                // On a shared database another process may have answered the waiting messages
-                // already (this one still holds them in memory): no holding message after an answer.
-                if store.isShared, try await store.pendingInbound(of: conversation, limit: 1).isEmpty {
-                    await holdingQueued(conversation)
-                    continue
+                // Queued only while the waiting messages are unanswered, checked with the insert:
+                // on a shared database another process (or one that was killed with its commit
+                // in flight) may have answered them already, and no holding message may follow
+                // an answer.
+                if let entry = try await store.enqueueHoldingMessage(conversation, text: text, at: Date()) {
+                    outbox.submit([entry])
+                    Counter(label: "swiftreplies_holding_messages_total", dimensions: [("tenant", conversation.tenantID.rawValue)]).increment()
                 }
-                let entry = try await store.enqueueOutbound(conversation, text: text, purpose: .holding, at: Date())
-                outbox.submit([entry])
-                Counter(label: "swiftreplies_holding_messages_total", dimensions: [("tenant", conversation.tenantID.rawValue)]).increment()
             } catch {
                 logger.error("could not queue a holding message", metadata: ["contact.id": "\(conversation.contactID)", "error": "\(error)"])
             }

@@ -466,6 +466,25 @@ struct StoreConformanceTests {
         }
     }
 
+    @Test("a holding message is queued only while the conversation has an unanswered message", arguments: StoreBackend.available)
+    func holdingMessageOnlyWhileUnanswered(_ backend: StoreBackend) async throws {
+        try await TestDatabase.withConformanceStore(backend) { _, store in
+            let stored = F.stored(try await store.ingest([F.envelope("wamid.a"), F.envelope("wamid.b", from: F.otherCustomer, at: 1)]))
+            let waiting = stored[0].conversation
+            let holding = try #require(try await store.enqueueHoldingMessage(waiting, text: "One moment please.", at: F.base))
+            #expect(holding.purpose == .holding && holding.conversation == waiting && holding.contactPhone == F.customer)
+            #expect(holding.id > stored[1].id)
+
+            // Once the turn has answered the message, nothing is left to hold for.
+            let replies = try await store.completeTurn(F.completion(waiting, [stored[0].id], replies: ["Hello!"]))
+            #expect(replies.count == 1 && replies[0].id > holding.id)
+            #expect(try await store.enqueueHoldingMessage(waiting, text: "One moment please.", at: F.base) == nil)
+            // The other customer still waits.
+            #expect(try await store.enqueueHoldingMessage(stored[1].conversation, text: "One moment please.", at: F.base) != nil)
+            #expect(try await store.counts().outboxPending == 3)
+        }
+    }
+
     @Test("outbox: starts and outcomes made at the same time each get their own result", arguments: StoreBackend.available)
     func concurrentStartsAndOutcomes(_ backend: StoreBackend) async throws {
         try await TestDatabase.withConformanceStore(backend) { database, store in
