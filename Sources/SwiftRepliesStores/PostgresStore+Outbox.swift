@@ -190,12 +190,20 @@ extension PostgresStore {
         }
     }
 
+    /// Inserts one queued outbound message outside a turn, to the conversation's outbound target.
+    /// Runs in the caller's transaction.
+    private func insertOutbound(
+        _ connection: PostgresConnection, _ conversation: ConversationKey, text: String, purpose: OutboundPurpose, at date: Date
+    ) async throws -> [OutboxEntry] {
+        let target = try await outboundTarget(connection, conversation)
+        return try await insertOutbound(
+            connection, [OutboundDraft(conversation: conversation, text: text, phone: target.phone, provider: target.provider, purpose: purpose, date: date)]
+        )
+    }
+
     public func enqueueOutbound(_ conversation: ConversationKey, text: String, purpose: OutboundPurpose, at date: Date) async throws -> OutboxEntry {
         let entries = try await tenantTransaction(conversation.tenantID) { connection in
-            let target = try await outboundTarget(connection, conversation)
-            return try await insertOutbound(
-                connection, [OutboundDraft(conversation: conversation, text: text, phone: target.phone, provider: target.provider, purpose: purpose, date: date)]
-            )
+            try await insertOutbound(connection, conversation, text: text, purpose: purpose, at: date)
         }
         guard let entry = entries.first else { throw PostgresStoreError.unexpectedResult("INSERT returned no outbox id") }
         return entry
@@ -218,10 +226,7 @@ extension PostgresStore {
             var locked = 0
             for try await _ in pending { locked += 1 }
             guard locked > 0 else { return [] }
-            let target = try await outboundTarget(connection, conversation)
-            return try await insertOutbound(
-                connection, [OutboundDraft(conversation: conversation, text: text, phone: target.phone, provider: target.provider, purpose: .holding, date: date)]
-            )
+            return try await insertOutbound(connection, conversation, text: text, purpose: .holding, at: date)
         }.first
     }
 

@@ -516,9 +516,8 @@ actor Dispatcher {
         for conversation in conversations {
             do {
                 // Queued only while the waiting messages are unanswered, checked with the insert:
-                // on a shared database another process (or one that was killed with its commit
-                // in flight) may have answered them already, and no holding message may follow
-                // an answer.
+                // on a shared database another process may have answered them already (this one
+                // still holds them in memory), and no holding message may follow an answer.
                 if let entry = try await store.enqueueHoldingMessage(conversation, text: text, at: Date()) {
                     outbox.submit([entry])
                     Counter(label: "swiftreplies_holding_messages_total", dimensions: [("tenant", conversation.tenantID.rawValue)]).increment()
