@@ -17,7 +17,7 @@ public struct ProviderHTTPRequest: Sendable, Hashable {
 
     /// The value of a header, by case-insensitive name.
     public func header(_ name: String) -> String? {
-        headers.first { $0.key.lowercased() == name.lowercased() }?.value
+        headers.first { HeaderFields.namesMatch($0.key, name) }?.value
     }
 
     /// The body as UTF-8 text.
