@@ -45,6 +45,7 @@ struct ServerHarness: Sendable {
         providerTimeout: Duration = .seconds(5),
         registries: ModuleRegistries = .builtIn(),
         dispatchQueueCapacity: Int = 20_000,
+        watchConfiguration: Bool = true,
         prepare: (@Sendable (URL) throws -> Void)? = nil,
         respond: (@Sendable (FakeProviderServer.Received) async throws -> Response)? = nil,
         _ body: @Sendable (ServerHarness) async throws -> Void
@@ -86,7 +87,8 @@ struct ServerHarness: Sendable {
                     configDirectory: configDirectory.path, database: database.location, host: "127.0.0.1", port: 0,
                     maximumBodyBytes: maximumBodyBytes, environment: environment, logger: logger, prometheus: MetricsBootstrap.prometheus(),
                     providerTimeout: providerTimeout, retryBaseDelay: 0.1, outboxPollInterval: .milliseconds(100),
-                    dispatchQueueCapacity: dispatchQueueCapacity, configWatchInterval: .milliseconds(100)
+                    dispatchQueueCapacity: dispatchQueueCapacity, watchConfiguration: watchConfiguration,
+                    configWatchInterval: .milliseconds(100)
                 )
                 let app = try await buildApplication(configuration, registries: registries)
                 try await app.test(.live) { client in
