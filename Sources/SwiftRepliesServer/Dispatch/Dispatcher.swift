@@ -64,6 +64,11 @@ actor Dispatcher {
     private var known: Set<MessageID> = []
     /// Conversations that became ready since the last holding check (checked once each).
     private var holdCandidates: Deque<ConversationKey> = []
+    /// Conversations whose new messages were left in the store (over capacity) since the last
+    /// holding check: they wait too, so they may get the holding message before they are loaded.
+    /// At most `capacity` are remembered, and none once `4 × capacity` customers were held this
+    /// busy period (memory stays bounded); the others are checked when they are loaded.
+    private var overflowHoldCandidates: Deque<ConversationKey> = []
     /// Customers told to hold on during the current busy period.
     private var heldThisBusyPeriod: Set<ConversationKey> = []
     /// Conversations whose holding message is being queued: their turn waits for it, so the
@@ -92,7 +97,7 @@ actor Dispatcher {
     let staleAfter: TimeInterval
 
     init(
-        engine: ConversationEngine, state: RuntimeStateHolder, outbox: OutboxSender, store: any Store, logger: Logger, capacity: Int = 20_000,
+        engine: ConversationEngine, state: RuntimeStateHolder, outbox: OutboxSender, store: any Store, logger: Logger, capacity: Int = 2_000,
         leaseDuration: TimeInterval = 30, sweepInterval: Duration = .seconds(1), staleAfter: TimeInterval = 2
     ) {
         self.leaseDuration = leaseDuration
@@ -132,6 +137,11 @@ actor Dispatcher {
                 if !overflowing { logger.notice("dispatch queue full; new messages wait in the store", metadata: ["capacity": "\(capacity)"]) }
                 overflowing = true
                 leftInStore += 1
+                if overflowHoldCandidates.count < capacity, heldThisBusyPeriod.count < 4 * capacity, settings().busyThreshold > 0,
+                    !heldThisBusyPeriod.contains(message.conversation)
+                {
+                    overflowHoldCandidates.append(message.conversation)
+                }
                 continue
             }
             known.insert(message.id)
@@ -236,18 +246,28 @@ actor Dispatcher {
 
     /// Conversations whose turn waits for a worker, when every worker is busy and at least
     /// `busy_threshold` wait, that have not had the holding message this busy period. A busy
-    /// period lasts until no turn is waiting any more. `busy_threshold: 0` disables it.
+    /// period lasts until no turn is waiting any more, in memory or in the store (over capacity).
+    /// Customers whose messages were left in the store wait too: they get the holding message
+    /// as soon as those in memory do, not only once their messages are loaded.
+    /// `busy_threshold: 0` disables it.
     private func conversationsToHold() -> [ConversationKey] {
         let settings = settings()
-        if ready.isEmpty {
+        if ready.isEmpty && !overflowing {
             heldThisBusyPeriod.removeAll()
             holdCandidates.removeAll()
+            overflowHoldCandidates.removeAll()
             return []
         }
-        guard settings.busyThreshold > 0, runningCount >= settings.maxWorkers, ready.count >= settings.busyThreshold else { return [] }
+        let waiting = ready.count + overflowHoldCandidates.count
+        guard settings.busyThreshold > 0, runningCount >= settings.maxWorkers, waiting >= settings.busyThreshold else { return [] }
         var fresh: [ConversationKey] = []
+        var chosen: Set<ConversationKey> = []
         while let key = holdCandidates.popFirst() {
-            if queues[key]?.isReady == true, !heldThisBusyPeriod.contains(key) { fresh.append(key) }
+            if queues[key]?.isReady == true, !heldThisBusyPeriod.contains(key), chosen.insert(key).inserted { fresh.append(key) }
+        }
+        while let key = overflowHoldCandidates.popFirst() {
+            // Not running: its messages wait in the store behind the ones in memory.
+            if queues[key]?.running != true, !heldThisBusyPeriod.contains(key), chosen.insert(key).inserted { fresh.append(key) }
         }
         heldThisBusyPeriod.formUnion(fresh)
         holdingInProgress.formUnion(fresh)

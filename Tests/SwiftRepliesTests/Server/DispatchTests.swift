@@ -112,6 +112,50 @@ struct SlowSalesAgent: AgentModule {
         }
     }
 
+    /// Customers whose messages wait in the store (the in-memory queue is full) are told to hold
+    /// on as soon as the others, not only once their messages are loaded: with one worker and room
+    /// for two messages in memory, all seven waiting customers get their holding message before
+    /// the second reply goes out.
+    @Test func customersWaitingInTheStoreGetTheHoldingMessageAtOnce() async throws {
+        let environment = ["MAX_WORKERS": "1", "BUSY_THRESHOLD": "2", "DEBOUNCE_SECONDS": "0"]
+        try await ServerHarness.with(
+            environment: environment, registries: Self.slowRegistries(.milliseconds(500)), dispatchQueueCapacity: 2, prepare: Self.useSlowModule
+        ) { server in
+            let customers = (0..<8).map { "9617177000\($0)" }
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for (index, customer) in customers.enumerated() {
+                    group.addTask {
+                        let body = try RoutedFixture.meta("inbound_text", id: "wamid.overflow-busy-\(index)", text: "how much is the whitening pen?", from: customer)
+                        #expect(try await server.postMeta(body).status == .ok)
+                    }
+                }
+                try await group.waitForAll()
+            }
+            try await server.eventually(timeout: .seconds(20), "every customer answered") {
+                try await server.count("SELECT count(*) FROM messages WHERE direction = 'outbound' AND purpose = 'reply' AND status = 'accepted'") == 8
+            }
+            let holding = try await server.query("SELECT contact_id FROM messages WHERE direction = 'outbound' AND purpose = 'holding'")
+            #expect(holding.count == 7, "every customer but the first waited")
+            #expect(Set(holding.compactMap { $0.column("contact_id")?.integer }).count == 7, "one holding message per customer per busy period")
+            let sent = await server.sent().map(\.bodyText)
+            let replies = sent.indices.filter { sent[$0].contains("Whitening Pen") }
+            let holds = sent.indices.filter { sent[$0].contains("one moment") }
+            #expect(replies.count == 8, "nothing dropped")
+            #expect(holds.count == 7)
+            if replies.count >= 2, let lastHold = holds.max() {
+                #expect(lastHold < replies[1], "every holding message before the second reply (sends in order: \(sent.map { $0.contains("one moment") ? "hold" : "reply" }))")
+            }
+            // Each holding message comes before its customer's reply.
+            let order = try await server.query(
+                "SELECT contact_id, purpose FROM messages WHERE direction = 'outbound' ORDER BY id"
+            ).map { ($0.column("contact_id")?.integer ?? -1, $0.column("purpose")?.string ?? "") }
+            for contact in Set(order.map(\.0)) {
+                let purposes = order.filter { $0.0 == contact }.map(\.1)
+                #expect(purposes == ["reply"] || purposes == ["holding", "reply"], "contact \(contact): \(purposes)")
+            }
+        }
+    }
+
     /// Replies fall behind: at most `capacity` messages wait in memory, the rest wait in the
     /// store and are loaded in order as the backlog drains; nothing is lost or reordered.
     @Test func memoryStaysBoundedWhenRepliesFallBehind() async throws {

@@ -44,7 +44,7 @@ struct ServerHarness: Sendable {
         maximumBodyBytes: Int = 1 << 20,
         providerTimeout: Duration = .seconds(5),
         registries: ModuleRegistries = .builtIn(),
-        dispatchQueueCapacity: Int = 20_000,
+        dispatchQueueCapacity: Int = 2_000,
         watchConfiguration: Bool = true,
         prepare: (@Sendable (URL) throws -> Void)? = nil,
         respond: (@Sendable (FakeProviderServer.Received) async throws -> Response)? = nil,
