@@ -86,19 +86,23 @@ struct SlowSalesAgent: AgentModule {
         }
     }
 
+    /// Each customer asks for the whitening pen's price, all at the same time.
+    static func askAtOnce(_ server: ServerHarness, customers: [String], idPrefix: String) async throws {
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for (index, customer) in customers.enumerated() {
+                group.addTask {
+                    let body = try RoutedFixture.meta("inbound_text", id: "\(idPrefix)-\(index)", text: "how much is the whitening pen?", from: customer)
+                    #expect(try await server.postMeta(body).status == .ok)
+                }
+            }
+            try await group.waitForAll()
+        }
+    }
+
     @Test func customersWhoWaitWhileEveryWorkerIsBusyGetOneHoldingMessage() async throws {
         let environment = ["MAX_WORKERS": "1", "BUSY_THRESHOLD": "2", "DEBOUNCE_SECONDS": "0"]
         try await ServerHarness.with(environment: environment, registries: Self.slowRegistries(.milliseconds(400)), prepare: Self.useSlowModule) { server in
-            let customers = (0..<4).map { "9617155000\($0)" }
-            try await withThrowingTaskGroup(of: Void.self) { group in
-                for (index, customer) in customers.enumerated() {
-                    group.addTask {
-                        let body = try RoutedFixture.meta("inbound_text", id: "wamid.busy-\(index)", text: "how much is the whitening pen?", from: customer)
-                        #expect(try await server.postMeta(body).status == .ok)
-                    }
-                }
-                try await group.waitForAll()
-            }
+            try await Self.askAtOnce(server, customers: (0..<4).map { "9617155000\($0)" }, idPrefix: "wamid.busy")
             try await server.eventually(timeout: .seconds(15), "every customer answered") {
                 try await server.count("SELECT count(*) FROM messages WHERE direction = 'outbound' AND purpose = 'reply' AND status = 'accepted'") == 4
             }
@@ -121,16 +125,7 @@ struct SlowSalesAgent: AgentModule {
         try await ServerHarness.with(
             environment: environment, registries: Self.slowRegistries(.milliseconds(500)), dispatchQueueCapacity: 2, prepare: Self.useSlowModule
         ) { server in
-            let customers = (0..<8).map { "9617177000\($0)" }
-            try await withThrowingTaskGroup(of: Void.self) { group in
-                for (index, customer) in customers.enumerated() {
-                    group.addTask {
-                        let body = try RoutedFixture.meta("inbound_text", id: "wamid.overflow-busy-\(index)", text: "how much is the whitening pen?", from: customer)
-                        #expect(try await server.postMeta(body).status == .ok)
-                    }
-                }
-                try await group.waitForAll()
-            }
+            try await Self.askAtOnce(server, customers: (0..<8).map { "9617177000\($0)" }, idPrefix: "wamid.overflow-busy")
             try await server.eventually(timeout: .seconds(20), "every customer answered") {
                 try await server.count("SELECT count(*) FROM messages WHERE direction = 'outbound' AND purpose = 'reply' AND status = 'accepted'") == 8
             }
