@@ -112,10 +112,10 @@ struct SQLiteConnectionTests {
         #expect(store.checkpointer.threshold == pages)
         var largest = 0
         do {
-            try await store.withWriteTransaction { try $0.query("CREATE TABLE scratch (id INTEGER PRIMARY KEY, payload TEXT)") }
+            _ = try await store.withWriteTransaction { try $0.query("CREATE TABLE scratch (id INTEGER PRIMARY KEY, payload TEXT)") }
             let payload = String(repeating: "x", count: 5000)
             for id in 1...300 {
-                try await store.withWriteTransaction { try $0.query("INSERT INTO scratch (id, payload) VALUES (?, ?)", [.integer(id), .text(payload)]) }
+                _ = try await store.withWriteTransaction { try $0.query("INSERT INTO scratch (id, payload) VALUES (?, ?)", [.integer(id), .text(payload)]) }
                 largest = max(largest, store.checkpointer.counter.frames.load(ordering: .relaxed))
             }
             #expect(try await store.read("SELECT count(*) AS c FROM scratch").first?.column("c") == .integer(300))
