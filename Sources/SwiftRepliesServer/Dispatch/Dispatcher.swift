@@ -260,16 +260,15 @@ actor Dispatcher {
         }
         let waiting = ready.count + overflowHoldCandidates.count
         guard settings.busyThreshold > 0, runningCount >= settings.maxWorkers, waiting >= settings.busyThreshold else { return [] }
+        // Each customer once: inserting into the busy period's set is the check.
         var fresh: [ConversationKey] = []
-        var chosen: Set<ConversationKey> = []
         while let key = holdCandidates.popFirst() {
-            if queues[key]?.isReady == true, !heldThisBusyPeriod.contains(key), chosen.insert(key).inserted { fresh.append(key) }
+            if queues[key]?.isReady == true, heldThisBusyPeriod.insert(key).inserted { fresh.append(key) }
         }
         while let key = overflowHoldCandidates.popFirst() {
             // Not running: its messages wait in the store behind the ones in memory.
-            if queues[key]?.running != true, !heldThisBusyPeriod.contains(key), chosen.insert(key).inserted { fresh.append(key) }
+            if queues[key]?.running != true, heldThisBusyPeriod.insert(key).inserted { fresh.append(key) }
         }
-        heldThisBusyPeriod.formUnion(fresh)
         holdingInProgress.formUnion(fresh)
         return fresh
     }
