@@ -131,13 +131,14 @@ actor Dispatcher {
     /// Queues messages (the caller wakes the scheduling loop when it is not that loop).
     private func add(_ messages: [StoredInbound], fromStore: Bool) {
         let now = Date()
+        let holdingMessagesOn = settings().busyThreshold > 0
         for message in messages where !known.contains(message.id) {
             if !fromStore && (overflowing || queuedMessages >= capacity) {
                 // Durable already: a reload picks it up in order.
                 if !overflowing { logger.notice("dispatch queue full; new messages wait in the store", metadata: ["capacity": "\(capacity)"]) }
                 overflowing = true
                 leftInStore += 1
-                if overflowHoldCandidates.count < capacity, heldThisBusyPeriod.count < 4 * capacity, settings().busyThreshold > 0,
+                if holdingMessagesOn, overflowHoldCandidates.count < capacity, heldThisBusyPeriod.count < 4 * capacity,
                     !heldThisBusyPeriod.contains(message.conversation)
                 {
                     overflowHoldCandidates.append(message.conversation)
