@@ -1,5 +1,8 @@
 /// A BM25 index over knowledge base entries (question, examples and category), with prefix
-/// terms so that French and English word forms (`livraison`, `livrer`; `return`, `returns`) meet.
+/// terms so that French and English word forms that share their first five letters
+/// (`commande`, `commander`; `return`, `returns`) meet. Words of four letters meet only their own
+/// prefix term: `open` does not meet `opening` (`~open` against `~openi`), nor `livrer`
+/// `livraison`.
 ///
 /// Built once per agent definition (and again when entries change); searching is lock-free and
 /// `Sendable`.
@@ -92,7 +95,7 @@ public struct KnowledgeIndex: Sendable {
         }
     }
 
-    /// Exact tokens (weight 1) plus prefix terms (`~livra`, weight `prefixWeight`).
+    /// Exact tokens (weight 1) plus prefix terms (`~comma`, weight `prefixWeight`).
     private static func terms(_ tokens: [String], parameters: Parameters) -> [(String, Double)] {
         var terms: [(String, Double)] = []
         terms.reserveCapacity(tokens.count * 2)

@@ -51,3 +51,21 @@ import Testing
         #expect(accuracy >= 0.8, "right entry first for \(correct)/\(set.count)")
     }
 }
+
+/// The word forms `KnowledgeIndex` lets meet through its prefix terms.
+@Suite struct KnowledgeWordFormTests {
+    static let index = KnowledgeIndex(entries: [
+        KnowledgeEntry(id: "orders", category: "orders", question: "Comment commander en ligne ?", answer: "Sur le site."),
+        KnowledgeEntry(id: "returns", category: "policy", question: "What is your return policy?", answer: "14 days."),
+        KnowledgeEntry(id: "hours", category: "store", question: "What are your opening hours?", answer: "9 to 5."),
+    ])
+
+    @Test(arguments: [("ma commande est en retard", "orders"), ("do you take returns", "returns")])
+    func formsSharingFiveLettersMeet(query: String, expected: String) {
+        let hit = Self.index.search(query, limit: 1).first
+        #expect(hit?.entry.id == expected)
+        // Only the prefix term matched: half the weight of the exact word.
+        let exact = Self.index.search(expected == "orders" ? "commander" : "return", limit: 1).first
+        #expect((hit?.score ?? 0) < (exact?.score ?? 0))
+    }
+}
