@@ -54,6 +54,7 @@ import Testing
 
 /// The word forms `KnowledgeIndex` lets meet through its prefix terms.
 @Suite struct KnowledgeWordFormTests {
+    /// The opening-hours entry is one more that the queries must not pick.
     static let index = KnowledgeIndex(entries: [
         KnowledgeEntry(id: "orders", category: "orders", question: "Comment commander en ligne ?", answer: "Sur le site."),
         KnowledgeEntry(id: "returns", category: "policy", question: "What is your return policy?", answer: "14 days."),
