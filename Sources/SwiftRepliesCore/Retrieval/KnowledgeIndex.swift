@@ -1,8 +1,8 @@
 /// A BM25 index over knowledge base entries (question, examples and category), with prefix
 /// terms so that French and English word forms that share their first five letters
-/// (`commande`, `commander`; `return`, `returns`) meet. Words of four letters meet only their own
-/// prefix term: `open` does not meet `opening` (`~open` against `~openi`), nor `livrer`
-/// `livraison`.
+/// (`commande`, `commander`; `return`, `returns`) meet. Forms that differ within their first five
+/// letters do not (`livrer`, `livraison`), nor does a four-letter word with its longer forms
+/// (`open`, `opening`; `ship`, `ships`).
 ///
 /// Built once per agent definition (and again when entries change); searching is lock-free and
 /// `Sendable`.
@@ -104,7 +104,9 @@ public struct KnowledgeIndex: Sendable {
             if token.count >= parameters.prefixLength {
                 terms.append(("~" + String(token.prefix(parameters.prefixLength)), parameters.prefixWeight))
             } else if token.count >= 4 {
-                // Short words still meet their plural or conjugated forms (`ship` / `ships`).
+                // Meant to let short words meet their longer forms (`ship`, `ships`), but those
+                // have five letters or more and so a five-letter term (`~ships`): this only adds
+                // weight to an exact four-letter match.
                 terms.append(("~" + token, parameters.prefixWeight))
             }
         }
