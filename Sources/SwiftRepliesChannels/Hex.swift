@@ -12,7 +12,7 @@ enum Hex {
     }
 
     /// Decodes hex (either case); `nil` for an odd length or a non-hex character.
-    static func decode(_ text: String) -> [UInt8]? {
+    static func decode(_ text: some StringProtocol) -> [UInt8]? {
         let input = Array(text.utf8)
         guard input.count % 2 == 0 else { return nil }
         var bytes: [UInt8] = []

@@ -130,20 +130,16 @@ struct JSONParser {
             if byte < 0x20 { throw Failure() }
             index += 1
         }
-        var scalars = String.UnicodeScalarView()
-        var utf8: [UInt8] = Array(bytes[start..<index])
-        func flush() {
-            if !utf8.isEmpty {
-                scalars.append(contentsOf: String(decoding: utf8, as: UTF8.self).unicodeScalars)
-                utf8.removeAll(keepingCapacity: true)
-            }
-        }
+        // Escapes: the text is rebuilt as UTF-8 bytes (each `\uXXXX` encoded in place) and becomes a
+        // String once, at the closing quote.
+        var utf8: [UInt8] = []
+        utf8.reserveCapacity(index - start + 64)
+        utf8.append(contentsOf: bytes[start..<index])
         while index < bytes.count {
             let byte = bytes[index]
             if byte == UInt8(ascii: "\"") {
                 index += 1
-                flush()
-                return String(scalars)
+                return String(decoding: utf8, as: UTF8.self)
             }
             if byte < 0x20 { throw Failure() }
             if byte != UInt8(ascii: "\\") {
@@ -165,21 +161,22 @@ struct JSONParser {
             case UInt8(ascii: "r"): utf8.append(0x0D)
             case UInt8(ascii: "t"): utf8.append(0x09)
             case UInt8(ascii: "u"):
-                flush()
                 let unit = try parseHex4()
+                let scalar: Unicode.Scalar
                 if (0xD800...0xDBFF).contains(unit) {
                     // A surrogate pair: \uD83D\uDE2E.
                     guard index + 6 <= bytes.count, bytes[index] == UInt8(ascii: "\\"), bytes[index + 1] == UInt8(ascii: "u") else { throw Failure() }
                     index += 2
                     let low = try parseHex4()
                     guard (0xDC00...0xDFFF).contains(low) else { throw Failure() }
-                    let value = 0x10000 + ((UInt32(unit) - 0xD800) << 10) + (UInt32(low) - 0xDC00)
-                    guard let scalar = Unicode.Scalar(value) else { throw Failure() }
-                    scalars.append(scalar)
+                    guard let paired = Unicode.Scalar(0x10000 + ((UInt32(unit) - 0xD800) << 10) + (UInt32(low) - 0xDC00)) else { throw Failure() }
+                    scalar = paired
                 } else {
-                    guard let scalar = Unicode.Scalar(unit) else { throw Failure() }
-                    scalars.append(scalar)
+                    // A lone low surrogate is not a scalar: rejected here.
+                    guard let single = Unicode.Scalar(unit) else { throw Failure() }
+                    scalar = single
                 }
+                utf8.append(contentsOf: scalar.utf8)
             default:
                 throw Failure()
             }

@@ -2,6 +2,7 @@ import AsyncHTTPClient
 import Foundation
 import Logging
 import SwiftRepliesCore
+import Synchronization
 
 /// The WhatsApp Cloud API (Meta Graph API) channel.
 ///
@@ -20,6 +21,8 @@ public struct MetaChannel: MessagingChannel {
     public var provider: ProviderKind { .meta }
 
     private let transport: ProviderHTTPTransport
+    /// The app secrets' HMAC keys, keyed once each.
+    private let signatureKeys = SignatureKeys()
 
     /// - Parameters:
     ///   - httpClient: the client outbound calls go through (owned and shut down by the caller).
@@ -33,10 +36,10 @@ public struct MetaChannel: MessagingChannel {
 
     /// Checks `X-Hub-Signature-256` against the `app_secret` of each enabled Meta account.
     public func authenticate(_ request: WebhookRequest, accounts: [ProviderAccount]) -> ProviderAccount? {
-        guard let header = request.header(MetaSignature.headerName) else { return nil }
+        guard let header = request.header(MetaSignature.headerName), let digest = MetaSignature.digest(ofHeader: header) else { return nil }
         for account in accounts where account.provider == .meta && account.isEnabled {
             guard let secret = account.settings["app_secret"], !secret.isEmpty else { continue }
-            if MetaSignature.isValid(header: header, body: request.body, appSecret: secret) { return account }
+            if signatureKeys.key(for: secret).signed(request.body, digest: digest) { return account }
         }
         return nil
     }
@@ -116,5 +119,23 @@ public struct MetaChannel: MessagingChannel {
         case .failed(let result): return result
         case .response(let response): return Self.classify(response)
         }
+    }
+}
+
+/// The HMAC keys of the app secrets webhooks were checked against, so each secret is keyed once
+/// rather than on every webhook. Secrets come from the configuration: when reloads have left more
+/// than `limit` of them, the cache starts over.
+final class SignatureKeys: Sendable {
+    private let keys = Mutex<[String: MetaSignature.Key]>([:])
+    private let limit = 256
+
+    func key(for secret: String) -> MetaSignature.Key {
+        if let key = keys.withLock({ $0[secret] }) { return key }
+        let key = MetaSignature.Key(appSecret: secret)
+        keys.withLock { keys in
+            if keys.count >= limit { keys.removeAll() }
+            keys[secret] = key
+        }
+        return key
     }
 }

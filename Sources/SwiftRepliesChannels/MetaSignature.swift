@@ -16,21 +16,36 @@ public enum MetaSignature {
     /// Whether `header` is a valid signature of `body` under `appSecret`, compared in constant
     /// time. A missing header, a missing `sha256=` prefix or malformed hex is invalid.
     public static func isValid(header: String?, body: [UInt8], appSecret: String) -> Bool {
-        guard let header, !appSecret.isEmpty else { return false }
-        let trimmed = header.trimmingCharacters()
-        guard trimmed.hasPrefix("sha256="), let digest = Hex.decode(String(trimmed.dropFirst("sha256=".count))),
-            digest.count == SHA256.byteCount
-        else { return false }
-        let key = SymmetricKey(data: Array(appSecret.utf8))
-        return HMAC<SHA256>.isValidAuthenticationCode(digest, authenticating: body, using: key)
+        guard let header, !appSecret.isEmpty, let digest = digest(ofHeader: header) else { return false }
+        return Key(appSecret: appSecret).signed(body, digest: digest)
     }
-}
 
-extension String {
-    fileprivate func trimmingCharacters() -> String {
-        var text = Substring(self)
+    /// The HMAC a header carries: `sha256=` and 64 hex digits, blanks around them allowed; `nil`
+    /// otherwise. Read once per webhook, then checked against each account's key.
+    static func digest(ofHeader header: String) -> [UInt8]? {
+        var text = Substring(header)
         while let first = text.first, first == " " || first == "\t" { text = text.dropFirst() }
         while let last = text.last, last == " " || last == "\t" { text = text.dropLast() }
-        return String(text)
+        guard text.hasPrefix("sha256="), let digest = Hex.decode(text.dropFirst("sha256=".count)), digest.count == SHA256.byteCount else {
+            return nil
+        }
+        return digest
+    }
+
+    /// An app secret as an HMAC key, keyed once: every webhook copies it rather than hashing the
+    /// padded secret again.
+    struct Key: Sendable {
+        private let keyed: HMAC<SHA256>
+
+        init(appSecret: String) {
+            keyed = HMAC(key: SymmetricKey(data: Array(appSecret.utf8)))
+        }
+
+        /// Whether `digest` is this key's HMAC of `body`, compared in constant time.
+        func signed(_ body: [UInt8], digest: [UInt8]) -> Bool {
+            var mac = keyed
+            mac.update(data: body)
+            return mac.finalize() == digest
+        }
     }
 }

@@ -17,7 +17,7 @@ enum MetaWebhookParser {
             guard entry.objectValue != nil else { throw WebhookPayloadError("entry[\(entryIndex)] is not an object") }
             let changes = try array(entry["changes"], "entry[\(entryIndex)].changes")
             for (changeIndex, change) in changes.enumerated() {
-                let path = "entry[\(entryIndex)].changes[\(changeIndex)]"
+                let path = PayloadPath(entry: entryIndex, change: changeIndex)
                 guard change.objectValue != nil else { throw WebhookPayloadError("\(path) is not an object") }
                 guard change["field"]?.text == "messages" else {
                     // account_update, message_template_status_update, ...: not ours to act on.
@@ -27,13 +27,30 @@ enum MetaWebhookParser {
                 guard let value = change["value"], value.objectValue != nil else {
                     throw WebhookPayloadError("\(path).value is missing or not an object")
                 }
-                try parseValue(value, path: "\(path).value", into: &result)
+                try parseValue(value, path: path, into: &result)
             }
         }
         return result
     }
 
-    private static func parseValue(_ value: JSONValue, path: String, into result: inout ParsedWebhook) throws(WebhookPayloadError) {
+    /// Where in the payload a change is, for error messages: rendered only when one is thrown
+    /// (every webhook passes through here).
+    private struct PayloadPath: CustomStringConvertible {
+        var entry: Int
+        var change: Int
+        /// An item of `value.<list>`, when given.
+        var item: (list: String, index: Int)?
+
+        var description: String {
+            let change = "entry[\(entry)].changes[\(self.change)]"
+            guard let item else { return change }
+            return "\(change).value.\(item.list)[\(item.index)]"
+        }
+
+        func item(_ list: String, _ index: Int) -> PayloadPath { PayloadPath(entry: entry, change: change, item: (list, index)) }
+    }
+
+    private static func parseValue(_ value: JSONValue, path: PayloadPath, into result: inout ParsedWebhook) throws(WebhookPayloadError) {
         let metadata = value["metadata"]
         let displayNumber = metadata?["display_phone_number"]?.text.flatMap { PhoneNumber(normalizing: $0) }
         let phoneNumberID = metadata?["phone_number_id"]?.text
@@ -41,7 +58,7 @@ enum MetaWebhookParser {
         var names: [String: String] = [:]
         var onlyName: String?
         if let contacts = value["contacts"], !contacts.isNull {
-            let list = try array(contacts, "\(path).contacts")
+            let list = try array(contacts, "\(path).value.contacts")
             for contact in list {
                 guard let name = contact["profile"]?["name"]?.text else { continue }
                 if let waID = contact["wa_id"]?.text { names[waID] = name }
@@ -52,17 +69,17 @@ enum MetaWebhookParser {
         var handled = false
         if let messages = value["messages"], !messages.isNull {
             handled = true
-            for (index, message) in try array(messages, "\(path).messages").enumerated() {
+            for (index, message) in try array(messages, "\(path).value.messages").enumerated() {
                 let inbound = try parseMessage(
-                    message, path: "\(path).messages[\(index)]", to: displayNumber, phoneNumberID: phoneNumberID,
+                    message, path: path.item("messages", index), to: displayNumber, phoneNumberID: phoneNumberID,
                     names: names, onlyName: onlyName)
                 result.messages.append(inbound)
             }
         }
         if let statuses = value["statuses"], !statuses.isNull {
             handled = true
-            for (index, status) in try array(statuses, "\(path).statuses").enumerated() {
-                if let update = try parseStatus(status, path: "\(path).statuses[\(index)]", business: displayNumber, phoneNumberID: phoneNumberID) {
+            for (index, status) in try array(statuses, "\(path).value.statuses").enumerated() {
+                if let update = try parseStatus(status, path: path.item("statuses", index), business: displayNumber, phoneNumberID: phoneNumberID) {
                     result.statuses.append(update)
                 } else {
                     result.ignoredCount += 1
@@ -77,7 +94,7 @@ enum MetaWebhookParser {
     }
 
     private static func parseMessage(
-        _ message: JSONValue, path: String, to: PhoneNumber?, phoneNumberID: String?, names: [String: String], onlyName: String?
+        _ message: JSONValue, path: PayloadPath, to: PhoneNumber?, phoneNumberID: String?, names: [String: String], onlyName: String?
     ) throws(WebhookPayloadError) -> InboundMessage {
         guard message.objectValue != nil else { throw WebhookPayloadError("\(path) is not an object") }
         guard let id = message["id"]?.text, !id.isEmpty else { throw WebhookPayloadError("\(path) has no id") }
@@ -161,7 +178,7 @@ enum MetaWebhookParser {
     /// One `statuses[]` item; `nil` for a status that is not a delivery state (`deleted`,
     /// `warning`, ...).
     private static func parseStatus(
-        _ status: JSONValue, path: String, business: PhoneNumber?, phoneNumberID: String?
+        _ status: JSONValue, path: PayloadPath, business: PhoneNumber?, phoneNumberID: String?
     ) throws(WebhookPayloadError) -> DeliveryStatusUpdate? {
         guard status.objectValue != nil else { throw WebhookPayloadError("\(path) is not an object") }
         guard let id = status["id"]?.text, !id.isEmpty else { throw WebhookPayloadError("\(path) has no id") }
@@ -187,9 +204,9 @@ enum MetaWebhookParser {
             at: ProviderTimestamp.unixSeconds(status["timestamp"]))
     }
 
-    private static func array(_ value: JSONValue?, _ name: String) throws(WebhookPayloadError) -> [JSONValue] {
-        guard let value else { throw WebhookPayloadError("\(name) is missing") }
-        guard let items = value.arrayValue else { throw WebhookPayloadError("\(name) is not an array") }
+    private static func array(_ value: JSONValue?, _ name: @autoclosure () -> String) throws(WebhookPayloadError) -> [JSONValue] {
+        guard let value else { throw WebhookPayloadError("\(name()) is missing") }
+        guard let items = value.arrayValue else { throw WebhookPayloadError("\(name()) is not an array") }
         return items
     }
 }

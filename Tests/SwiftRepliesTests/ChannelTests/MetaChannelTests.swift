@@ -109,6 +109,26 @@ struct MetaChannelTests {
         #expect(channel.authenticate(request, accounts: []) == nil)
     }
 
+    /// Each secret's key is set up once and reused: webhooks signed with several secrets, in turn
+    /// and again, each authenticate against their own account only, also once more secrets than
+    /// the key cache keeps have been seen (it starts over).
+    @Test func authenticateKeepsEachSecretsOwnKey() throws {
+        let body = try ChannelFixture.bytes("meta/inbound_text.json")
+        let accounts = (0..<300).map { ChannelFixture.metaAccount(id: "account-\($0)", appSecret: "secret-\($0)") }
+        for round in 0..<2 {
+            for index in [0, 299, 1, 150, 0, 298] {
+                let request = Self.signedRequest(body, header: MetaSignature.header(body: body, appSecret: "secret-\(index)"))
+                #expect(channel.authenticate(request, accounts: accounts)?.id == "account-\(index)", "round \(round)")
+                // The same request against every other account fails.
+                #expect(channel.authenticate(request, accounts: accounts.filter { $0.id != "account-\(index)" }) == nil)
+            }
+        }
+        // A body changed after signing fails with the key that signed the original.
+        let header = MetaSignature.header(body: body, appSecret: "secret-7")
+        #expect(channel.authenticate(Self.signedRequest(body + [0x20], header: header), accounts: accounts) == nil)
+        #expect(channel.authenticate(Self.signedRequest(body, header: "  " + header + "\t"), accounts: accounts)?.id == "account-7")
+    }
+
     // MARK: Verify handshake
 
     struct Handshake: Decodable {
@@ -164,6 +184,25 @@ struct MetaChannelTests {
         #expect(message.contactName == "Test Name")
         #expect(message.content == .text("Body Text"))
         #expect(message.sentAt == Date(timeIntervalSince1970: 1_697_043_223))
+    }
+
+    /// Meta escapes every non-ASCII character as `\uXXXX` (emoji as surrogate pairs); text may
+    /// also mix raw UTF-8 with escapes, and escape quotes, backslashes and control characters.
+    @Test(arguments: [
+        (#"\u0645\u0631\u062d\u0628\u0627"#, "مرحبا"),
+        (#"caf\u00e9 cr\u00e8me"#, "café crème"),
+        (#"\uD83D\uDE2E wow \ud83d\ude80"#, "😮 wow 🚀"),
+        (#"déjà \u00e0 \"quoted\" \\ back\/slash"#, "déjà à \"quoted\" \\ back/slash"),
+        (#"line\nbreak\ttab\r\b\f"#, "line\nbreak\ttab\r\u{08}\u{0C}"),
+        (#"\u0041\u00DF\u20AC\uFFFD"#, "Aß€\u{FFFD}"),
+    ])
+    func escapedTextIsDecoded(escaped: String, text: String) throws {
+        let body = #"{"object":"whatsapp_business_account","entry":[{"changes":[{"field":"messages","value":{"contacts":[{"profile":{"name":"\u0644\u064a\u0646\u0627"},"wa_id":"96170000001"}],"messages":[{"id":"wamid.1","from":"96170000001","type":"text","text":{"body":""#
+            + escaped + #""}}]}}]}]}"#
+        let parsed = try channel.parse(WebhookRequest(method: "POST", path: "/webhooks/meta", body: Array(body.utf8)))
+        let message = try #require(parsed.messages.first)
+        #expect(message.content == .text(text))
+        #expect(message.contactName == "لينا")
     }
 
     @Test func inboundTextFromMetaDocs() throws {
@@ -349,14 +388,26 @@ struct MetaChannelTests {
         (#"{"object":"page","entry":[]}"#, "whatsapp_business_account"),
         (#"{"object":"whatsapp_business_account"}"#, "entry is missing"),
         (#"{"object":"whatsapp_business_account","entry":{}}"#, "entry is not an array"),
-        (#"{"object":"whatsapp_business_account","entry":[{"id":"1"}]}"#, "changes is missing"),
-        (#"{"object":"whatsapp_business_account","entry":[{"changes":[{"field":"messages"}]}]}"#, "value is missing"),
-        (#"{"object":"whatsapp_business_account","entry":[{"changes":[{"field":"messages","value":{"messages":{"id":"x"}}}]}]}"#, "messages is not an array"),
-        (#"{"object":"whatsapp_business_account","entry":[{"changes":[{"field":"messages","value":{"messages":[{"from":"96170000001","type":"text"}]}}]}]}"#, "has no id"),
+        (#"{"object":"whatsapp_business_account","entry":[{"id":"1"}]}"#, "entry[0].changes is missing"),
+        (#"{"object":"whatsapp_business_account","entry":[{"changes":[{"field":"messages"}]}]}"#, "entry[0].changes[0].value is missing"),
+        (#"{"object":"whatsapp_business_account","entry":[{"changes":[{"field":"messages","value":{"messages":{"id":"x"}}}]}]}"#, "entry[0].changes[0].value.messages is not an array"),
+        (#"{"object":"whatsapp_business_account","entry":[{"changes":[{"field":"messages","value":{"messages":[{"from":"96170000001","type":"text"}]}}]}]}"#, "entry[0].changes[0].value.messages[0] has no id"),
         (#"{"object":"whatsapp_business_account","entry":[{"changes":[{"field":"messages","value":{"messages":[{"id":"wamid.1","type":"text"}]}}]}]}"#, "has no from"),
         (#"{"object":"whatsapp_business_account","entry":[{"changes":[{"field":"messages","value":{"messages":[{"id":"wamid.1","from":"not-a-number","type":"text"}]}}]}]}"#, "not a phone number"),
-        (#"{"object":"whatsapp_business_account","entry":[{"changes":[{"field":"messages","value":{"statuses":[{"status":"read"}]}}]}]}"#, "has no id"),
-        (#"{"object":"whatsapp_business_account","entry":[{"changes":[{"field":"messages","value":{"messages":["x"]}}]}]}"#, "not an object"),
+        (#"{"object":"whatsapp_business_account","entry":[{"changes":[{"field":"messages","value":{"statuses":[{"status":"read"}]}}]}]}"#, "entry[0].changes[0].value.statuses[0] has no id"),
+        // The second change of the second entry, its second message: the path names each index.
+        (
+            #"{"object":"whatsapp_business_account","entry":[{"changes":[]},{"changes":[{"field":"other"},{"field":"messages","value":{"messages":[{"id":"wamid.1","from":"96170000001","type":"text","text":{"body":"hi"}},{"id":"wamid.2","type":"text"}]}}]}]}"#,
+            "entry[1].changes[1].value.messages[1] has no from"
+        ),
+        (#"{"object":"whatsapp_business_account","entry":[{"changes":[{"field":"messages","value":{"contacts":{}}}]}]}"#, "entry[0].changes[0].value.contacts is not an array"),
+        (#"{"object":"whatsapp_business_account","entry":[{"changes":[{"field":"messages","value":{"messages":["x"]}}]}]}"#, "entry[0].changes[0].value.messages[0] is not an object"),
+        // Escapes that are not text: a lone surrogate of either half, a bad hex digit, a raw control character.
+        (#"{"object":"whatsapp_business_account","entry":[{"changes":[{"field":"messages","value":{"messages":[{"id":"wamid.1","from":"96170000001","type":"text","text":{"body":"\uD83D"}}]}}]}]}"#, "not valid JSON"),
+        (#"{"object":"whatsapp_business_account","entry":[{"changes":[{"field":"messages","value":{"messages":[{"id":"wamid.1","from":"96170000001","type":"text","text":{"body":"\uD83Dx"}}]}}]}]}"#, "not valid JSON"),
+        (#"{"object":"whatsapp_business_account","entry":[{"changes":[{"field":"messages","value":{"messages":[{"id":"wamid.1","from":"96170000001","type":"text","text":{"body":"\uDE2E"}}]}}]}]}"#, "not valid JSON"),
+        (#"{"object":"whatsapp_business_account","entry":[{"changes":[{"field":"messages","value":{"messages":[{"id":"wamid.1","from":"96170000001","type":"text","text":{"body":"\u00G1"}}]}}]}]}"#, "not valid JSON"),
+        ("{\"object\":\"whatsapp_business_account\",\"entry\":[{\"changes\":[{\"field\":\"messages\",\"value\":{\"messages\":[{\"id\":\"wamid.1\",\"from\":\"96170000001\",\"type\":\"text\",\"text\":{\"body\":\"a\u{0A}b\"}}]}}]}]}", "not valid JSON"),
     ])
     func malformedBodiesThrow(body: String, fragment: String) {
         let request = WebhookRequest(method: "POST", path: "/webhooks/meta", body: Array(body.utf8))
