@@ -11,8 +11,10 @@ import Testing
     static let secret = "remote-agent-shared-secret"
 
     func agent(url: String, secret: String = HTTPAgentTests.secret, extra: [String: ConfigValue] = [:]) throws -> HTTPAgent {
+        // A generous timeout: a loaded CI machine must not turn an answer into the fallback (the
+        // tests of timeouts set their own).
         var settings: [String: ConfigValue] = [
-            "url": .string(url), "secret": .string(secret), "timeout_seconds": .number(2), "fallback_message": .string(RemoteAgentFixture.fallback),
+            "url": .string(url), "secret": .string(secret), "timeout_seconds": .number(15), "fallback_message": .string(RemoteAgentFixture.fallback),
         ]
         settings.merge(extra) { $1 }
         return try HTTPAgent(definition: RemoteAgentFixture.definition(module: "http", settings: settings), httpClient: RemoteAgents.sharedHTTPClient, retryBackoff: .milliseconds(20))

@@ -12,9 +12,11 @@ import Testing
     static let apiKey = "sk-test-key"
 
     func agent(baseURL: String, extra: [String: ConfigValue] = [:]) throws -> LLMAgent {
+        // A generous timeout: a loaded CI machine must not turn an answer into the fallback (the
+        // tests of timeouts set their own).
         var settings: [String: ConfigValue] = [
             "base_url": .string(baseURL + "/v1/"), "model": .string("test-model"), "api_key": .string(Self.apiKey), "temperature": .number(0.2),
-            "timeout_seconds": .number(2), "retries": .number(0), "fallback_message": .string(RemoteAgentFixture.fallback),
+            "timeout_seconds": .number(15), "retries": .number(0), "fallback_message": .string(RemoteAgentFixture.fallback),
         ]
         settings.merge(extra) { $1 }
         return try LLMAgent(definition: RemoteAgentFixture.definition(module: "llm", settings: settings), httpClient: RemoteAgents.sharedHTTPClient, retryBackoff: .milliseconds(20))

@@ -18,21 +18,24 @@ import Testing
     @Test func retriesThrough500And429AndATimeoutUntilAccepted() async throws {
         let script = Script()
         let started = ContinuousClock.now
-        try await ServerHarness.with(providerTimeout: .milliseconds(500), respond: { request in
+        // A 1.5 s deadline per send: tight enough for a short test, loose enough that an answer the
+        // fake provider gives at once is never late on a loaded machine (at 0.5 s, one CI run on a
+        // slow day timed out the first answers too and made six attempts).
+        try await ServerHarness.with(providerTimeout: .milliseconds(1500), respond: { request in
             switch await script.next() {
             case 1:
                 return FakeProviderServer.json(.internalServerError, #"{"error":{"message":"boom","code":1}}"#)
             case 2:
                 return FakeProviderServer.json(.tooManyRequests, #"{"error":{"message":"Rate limit hit","code":130429}}"#, headers: [.retryAfter: "1"])
             case 3:
-                try await Task.sleep(for: .seconds(2))
+                try await Task.sleep(for: .seconds(4))
                 return FakeProviderServer.json(.ok, #"{"messages":[{"id":"wamid.too-late"}]}"#)
             default:
                 return FakeProviderServer.json(.ok, #"{"messages":[{"id":"wamid.finally"}]}"#)
             }
         }) { server in
             #expect(try await server.postMeta(try RoutedFixture.meta("inbound_text", id: "wamid.retry-1", text: "hi")).status == .ok)
-            try await server.eventually(timeout: .seconds(20), "the reply accepted after retries") {
+            try await server.eventually(timeout: .seconds(40), "the reply accepted after retries") {
                 try await server.count("SELECT count(*) FROM messages WHERE direction = 'outbound' AND status = 'accepted'") == 1
             }
             let row = try #require(try await server.query("SELECT id, provider_message_id, attempts, possibly_duplicated FROM messages WHERE direction = 'outbound'").first)
