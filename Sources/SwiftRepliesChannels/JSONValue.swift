@@ -2,33 +2,14 @@ import Foundation
 
 /// A parsed JSON document, kept untyped so provider payloads with unknown keys, `null`s and
 /// numbers-or-strings parse the same on every platform.
-enum JSONValue: Sendable, Hashable, Decodable {
+enum JSONValue: Sendable, Equatable {
     case null
     case bool(Bool)
     case integer(Int64)
     case double(Double)
     case string(String)
     case array([JSONValue])
-    case object([String: JSONValue])
-
-    init(from decoder: any Decoder) throws {
-        let container = try decoder.singleValueContainer()
-        if container.decodeNil() {
-            self = .null
-        } else if let value = try? container.decode(Bool.self) {
-            self = .bool(value)
-        } else if let value = try? container.decode(Int64.self) {
-            self = .integer(value)
-        } else if let value = try? container.decode(Double.self) {
-            self = .double(value)
-        } else if let value = try? container.decode(String.self) {
-            self = .string(value)
-        } else if let value = try? container.decode([JSONValue].self) {
-            self = .array(value)
-        } else {
-            self = .object(try container.decode([String: JSONValue].self))
-        }
-    }
+    case object(JSONObject)
 
     /// Parses a body; `nil` when it is not JSON.
     static func parse(_ bytes: [UInt8]) -> JSONValue? {
@@ -41,7 +22,7 @@ enum JSONValue: Sendable, Hashable, Decodable {
         return nil
     }
 
-    var objectValue: [String: JSONValue]? {
+    var objectValue: JSONObject? {
         if case .object(let members) = self { return members }
         return nil
     }
@@ -75,5 +56,49 @@ enum JSONValue: Sendable, Hashable, Decodable {
     var isNull: Bool {
         if case .null = self { return true }
         return false
+    }
+}
+
+/// The members of a JSON object, in document order.
+///
+/// Provider payloads have objects of a few members each, read by a few known keys: a list
+/// searched from the end costs less than building a hash table for every object of every
+/// webhook (the tables and their hashing were the largest share of the webhook's allocations).
+/// A key that appears twice reads as its last value, as a dictionary built in order would.
+struct JSONObject: Sendable, Equatable {
+    /// The members as they appeared, duplicates included.
+    private(set) var members: [(key: String, value: JSONValue)]
+
+    init(_ members: [(key: String, value: JSONValue)] = []) {
+        self.members = members
+    }
+
+    /// Makes room for `count` members (provider objects mostly have four or fewer).
+    mutating func reserveCapacity(_ count: Int) {
+        members.reserveCapacity(count)
+    }
+
+    /// Appends a member (a later duplicate hides an earlier one).
+    mutating func append(key: String, value: JSONValue) {
+        members.append((key, value))
+    }
+
+    /// The last value of `key`, or `nil`.
+    subscript(key: String) -> JSONValue? {
+        var index = members.endIndex
+        while index > members.startIndex {
+            index -= 1
+            if members[index].key == key { return members[index].value }
+        }
+        return nil
+    }
+
+    /// The distinct keys, each with its last value.
+    var count: Int { Set(members.map(\.key)).count }
+
+    /// Equal when both have the same keys with the same (last) values, in any order.
+    static func == (lhs: JSONObject, rhs: JSONObject) -> Bool {
+        guard lhs.count == rhs.count else { return false }
+        return lhs.members.allSatisfy { rhs[$0.key] == lhs[$0.key] }
     }
 }

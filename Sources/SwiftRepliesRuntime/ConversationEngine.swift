@@ -26,6 +26,8 @@ public struct ConversationEngine: Sendable {
     public let logger: Logger
     /// How many earlier messages a turn carries.
     public var historyLimit: Int
+    /// The turns' metric handles, per tenant.
+    private let metrics = TurnMetrics()
 
     public init(store: any Store, logger: Logger, historyLimit: Int = 20) {
         self.store = store
@@ -103,15 +105,21 @@ public struct ConversationEngine: Sendable {
         )
         completion.meterings = response.metering.map { [$0] } ?? []
         let outbox = try await store.completeTurn(completion)
-        let dimensions = [("tenant", conversation.tenantID.rawValue)]
-        Counter(label: "swiftreplies_turns_total", dimensions: dimensions + [("outcome", response.messages.isEmpty ? "silent" : "answered")]).increment()
-        Metrics.Timer(label: "swiftreplies_turn_duration_seconds", dimensions: dimensions).recordNanoseconds(
-            elapsed.components.seconds * 1_000_000_000 + elapsed.components.attoseconds / 1_000_000_000
-        )
+        let tenant = conversation.tenantID.rawValue
+        (response.messages.isEmpty ? metrics.silentTurns : metrics.answeredTurns)[tenant].increment()
+        metrics.turnDuration[tenant].recordNanoseconds(elapsed.components.seconds * 1_000_000_000 + elapsed.components.attoseconds / 1_000_000_000)
         if let escalation = response.escalation {
             logger.info("agent asks for a decision", metadata: ["request.type": "\(escalation.requestType)"])
         }
         logger.debug("turn finished", metadata: ["intent": "\(response.intent ?? "-")", "replies": "\(outbox.count)"])
         return TurnResult(response: response, outbox: outbox, durationMilliseconds: milliseconds, configRevision: snapshot.revision)
     }
+}
+
+/// The metrics of turns: `swiftreplies_turns_total{tenant, outcome}` and
+/// `swiftreplies_turn_duration_seconds{tenant}`.
+private final class TurnMetrics: Sendable {
+    let answeredTurns = LabelledMetric { Counter(label: "swiftreplies_turns_total", dimensions: [("tenant", $0), ("outcome", "answered")]) }
+    let silentTurns = LabelledMetric { Counter(label: "swiftreplies_turns_total", dimensions: [("tenant", $0), ("outcome", "silent")]) }
+    let turnDuration = LabelledMetric { Metrics.Timer(label: "swiftreplies_turn_duration_seconds", dimensions: [("tenant", $0)]) }
 }

@@ -12,6 +12,10 @@ public struct PhoneNumber: Hashable, Sendable, Codable, Comparable, CustomString
     /// prefix, digits separated by spaces, dashes, dots or parentheses. The result must have
     /// between 6 and 15 digits (E.164 allows 15; short codes below 6 are not WhatsApp numbers).
     public init?(normalizing raw: String) {
+        if let canonical = Self.plainDigits(raw) {
+            self.digits = canonical
+            return
+        }
         var text = Substring(raw.trimmingCharactersInWhitespace())
         for prefix in ["whatsapp:", "tel:"] where text.lowercased().hasPrefix(prefix) {
             text = text.dropFirst(prefix.count)
@@ -32,6 +36,18 @@ public struct PhoneNumber: Hashable, Sendable, Codable, Comparable, CustomString
         if digits.hasPrefix("00") { digits.removeFirst(2) }
         guard digits.count >= 6, digits.count <= 15, !digits.hasPrefix("0") else { return nil }
         self.digits = digits
+    }
+
+    /// The digits of `raw` when it is already canonical but for an optional leading `+`
+    /// (`96179374241`, `+96179374241`): how providers write numbers, so every webhook takes this
+    /// path. `nil` for anything else, which the general rules above then read.
+    private static func plainDigits(_ raw: String) -> String? {
+        var utf8 = Substring(raw).utf8
+        if utf8.first == UInt8(ascii: "+") { utf8 = utf8.dropFirst() }
+        guard (6...15).contains(utf8.count), let first = utf8.first, first != UInt8(ascii: "0"),
+            utf8.allSatisfy({ $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") })
+        else { return nil }
+        return String(Substring(utf8))
     }
 
     /// Wraps digits that are already canonical (as stored in the database).

@@ -19,6 +19,8 @@ actor OutboxSender {
     /// Chatbots as the turns that queued replies saw them (see `submit(_:from:)`).
     private var rememberedChatbots: [ChatbotID: RememberedChatbot] = [:]
     private let logger: Logger
+    /// `swiftreplies_sends_total{tenant, outcome}`, by outcome.
+    private let sendCounters = SendCounters()
     private let policy: RetryPolicy
     private let maximumConcurrentSends: Int
     private let pollInterval: Duration
@@ -277,7 +279,7 @@ actor OutboxSender {
                 ?? chatbot.channels.first(where: { $0.isEnabled && channels[$0.provider] != nil }),
             let account = accounts[binding.accountID], account.isEnabled, let channel = channels[binding.provider]
         else {
-            Counter(label: "swiftreplies_sends_total", dimensions: [("tenant", tenant), ("outcome", "no_channel")]).increment()
+            sendCounters.noChannel[tenant].increment()
             logger.warning("no enabled channel to send through")
             return .failed(code: "no_channel", message: "the chatbot has no enabled channel")
         }
@@ -285,22 +287,37 @@ actor OutboxSender {
         let attempts = entry.attempts + 1
         switch result {
         case .accepted(let providerMessageID):
-            Counter(label: "swiftreplies_sends_total", dimensions: [("tenant", tenant), ("outcome", "accepted")]).increment()
+            sendCounters.accepted[tenant].increment()
             return .accepted(providerMessageID: providerMessageID)
         case .rejected(let code, let message):
-            Counter(label: "swiftreplies_sends_total", dimensions: [("tenant", tenant), ("outcome", "rejected")]).increment()
+            sendCounters.rejected[tenant].increment()
             logger.warning("provider refused the message", metadata: ["error.code": "\(code ?? "-")", "error": "\(message)"])
             return .failed(code: code, message: message)
         case .retryable(let error, let retryAfter, let possiblyDelivered):
             if attempts >= policy.maximumAttempts {
-                Counter(label: "swiftreplies_sends_total", dimensions: [("tenant", tenant), ("outcome", "gave_up")]).increment()
+                sendCounters.gaveUp[tenant].increment()
                 logger.error("giving up after \(attempts) attempts", metadata: ["error": "\(error)"])
                 return .failed(code: "retries_exhausted", message: error)
             }
-            Counter(label: "swiftreplies_sends_total", dimensions: [("tenant", tenant), ("outcome", possiblyDelivered ? "unknown" : "retry")]).increment()
+            (possiblyDelivered ? sendCounters.unknown : sendCounters.retry)[tenant].increment()
             let delay = policy.delay(afterAttempt: attempts, retryAfter: retryAfter)
             logger.notice("send failed, will retry", metadata: ["error": "\(error)", "retry.in": "\(String(format: "%.1f", delay))s"])
             return .retry(error: error, retryAt: Date().addingTimeInterval(delay), possiblyDelivered: possiblyDelivered)
         }
+    }
+}
+
+/// The handles of `swiftreplies_sends_total{tenant, outcome}`, one set per outcome.
+final class SendCounters: Sendable {
+    let accepted = SendCounters.outcome("accepted")
+    let rejected = SendCounters.outcome("rejected")
+    let gaveUp = SendCounters.outcome("gave_up")
+    /// A retry after an attempt the provider may have taken (a timeout, a lost connection).
+    let unknown = SendCounters.outcome("unknown")
+    let retry = SendCounters.outcome("retry")
+    let noChannel = SendCounters.outcome("no_channel")
+
+    private static func outcome(_ outcome: String) -> LabelledMetric<Counter> {
+        LabelledMetric { Counter(label: "swiftreplies_sends_total", dimensions: [("tenant", $0), ("outcome", outcome)]) }
     }
 }

@@ -22,6 +22,8 @@ struct WebhookController: Sendable {
     let twilio: TwilioChannel
     let maximumBodyBytes: Int
     let logger: Logger
+    /// Each provider's handles for the counts of every accepted webhook.
+    private let routeMetrics = Dictionary(uniqueKeysWithValues: ProviderKind.allCases.map { ($0, WebhookRouteMetrics(provider: $0)) })
 
     func register(on router: Router<BasicRequestContext>) {
         router.get("/webhooks/meta") { request, _ in verifyMeta(request) }
@@ -89,8 +91,9 @@ struct WebhookController: Sendable {
             for (envelope, outcome) in zip(envelopes, outcomes) {
                 if outcome.stored != nil { newByTenant[envelope.tenantID, default: 0] += 1 } else { duplicateByTenant[envelope.tenantID, default: 0] += 1 }
             }
-            for (tenant, count) in newByTenant { ServerMetrics.messages(provider: provider, tenant: tenant.rawValue, outcome: "stored", count: count) }
-            for (tenant, count) in duplicateByTenant { ServerMetrics.messages(provider: provider, tenant: tenant.rawValue, outcome: "duplicate", count: count) }
+            let metrics = routeMetrics[channel.provider]
+            for (tenant, count) in newByTenant { metrics?.storedMessages[tenant.rawValue].increment(by: count) }
+            for (tenant, count) in duplicateByTenant { metrics?.duplicateMessages[tenant.rawValue].increment(by: count) }
             if !unroutable.isEmpty {
                 try await store.recordUnroutable(unroutable)
                 ServerMetrics.unroutable(provider: provider, count: unroutable.count)
@@ -105,7 +108,7 @@ struct WebhookController: Sendable {
             logger.error("webhook could not be stored; the provider will retry", metadata: ["provider": "\(provider)", "error": "\(error)"])
             return JSONResponse.error(.internalServerError, "could not store the webhook; please retry")
         }
-        ServerMetrics.webhook(provider: provider, outcome: "accepted")
+        routeMetrics[channel.provider]?.accepted.increment()
         if channel.provider == .twilio {
             return Response(
                 status: .ok, headers: [.contentType: "text/xml"],

@@ -205,6 +205,23 @@ struct MetaChannelTests {
         #expect(message.contactName == "لينا")
     }
 
+    /// Objects keep their members in a list: a key read finds its member wherever it stands
+    /// among many, and a key given twice reads as its last value (as a dictionary filled in
+    /// document order would).
+    @Test func objectMembersAreFoundInAnyOrderAndTheLastDuplicateWins() throws {
+        let filler = (1...40).map { #""x\#($0)":[\#($0),{"y":null}]"# }.joined(separator: ",")
+        let body = #"{"entry":[{"changes":[{"value":{"#
+            + #""messages":[{"type":"text","text":{"body":"first"},"from":"96170000009","id":"wamid.dup","text":{"body":"second"},"#
+            + filler + #"}],"metadata":{"phone_number_id":"1","display_phone_number":"15550000000"},"contacts":[]},"field":"messages"}]}],"#
+            + #""object":"whatsapp_business_account"}"#
+        let parsed = try channel.parse(WebhookRequest(method: "POST", path: "/webhooks/meta", body: Array(body.utf8)))
+        let message = try #require(parsed.messages.first)
+        #expect(message.providerMessageID == "wamid.dup")
+        #expect(message.from.digits == "96170000009")
+        #expect(message.to?.digits == "15550000000")
+        #expect(message.content == .text("second"))
+    }
+
     @Test func inboundTextFromMetaDocs() throws {
         let message = try single("inbound_text_meta_docs.json")
         #expect(message.providerMessageID == "wamid.HBgLMTY1MDM4Nzk0MzkVAgASGBQzQTRBNjU5OUFFRTAzODEwMTQ0RgA=")

@@ -32,6 +32,51 @@ import Testing
         }
     }
 
+    /// What the hot path counts at `/metrics`: the accepted webhooks, the stored and duplicate
+    /// messages by tenant, the answered turn with its duration, the accepted send. The registry is
+    /// the process's and other suites run at the same time, so the tenant gets an id of its own
+    /// and the test reads each series before and after.
+    @Test func theHotPathIsCountedAtMetrics() async throws {
+        let tenant = "metrics-\(UInt32.random(in: 0...UInt32.max))"
+        let prepare: @Sendable (URL) throws -> Void = { directory in
+            let url = directory.appendingPathComponent("tenants.yaml")
+            let tenants = try String(contentsOf: url, encoding: .utf8)
+            try tenants.replacingOccurrences(of: "  - id: swiftreplies\n", with: "  - id: \(tenant)\n").write(to: url, atomically: true, encoding: .utf8)
+        }
+        try await ServerHarness.with(prepare: prepare) { server in
+            let series: [(name: String, labels: [String])] = [
+                ("swiftreplies_webhooks_total", [#"provider="meta""#, #"outcome="accepted""#]),
+                ("swiftreplies_inbound_messages_total", [#"provider="meta""#, "tenant=\"\(tenant)\"", #"outcome="stored""#]),
+                ("swiftreplies_inbound_messages_total", [#"provider="meta""#, "tenant=\"\(tenant)\"", #"outcome="duplicate""#]),
+                ("swiftreplies_turns_total", ["tenant=\"\(tenant)\"", #"outcome="answered""#]),
+                ("swiftreplies_turn_duration_seconds_count", ["tenant=\"\(tenant)\""]),
+                ("swiftreplies_sends_total", ["tenant=\"\(tenant)\"", #"outcome="accepted""#]),
+            ]
+            func values() async throws -> [Double] {
+                let lines = try await server.get("/metrics").body.split(separator: "\n")
+                return series.map { series in
+                    let line = lines.first { line in
+                        line.hasPrefix(series.name + "{") && series.labels.allSatisfy { line.contains($0) }
+                    }
+                    return line.flatMap { $0.split(separator: " ").last }.flatMap { Double($0) } ?? 0
+                }
+            }
+            let before = try await values()
+            let body = try RoutedFixture.meta("inbound_text", id: "wamid.metrics-1", text: "how much is the whitening kit?", from: "96171009999")
+            #expect(try await server.postMeta(body).status == .ok)
+            #expect(try await server.postMeta(body).status == .ok)
+            try await server.eventually("the reply marked accepted") {
+                try await server.count("SELECT count(*) FROM messages WHERE direction = 'outbound' AND status = 'accepted'") == 1
+            }
+            let after = try await values()
+            let increments = zip(before, after).map { $1 - $0 }
+            let described = "\(zip(series.map(\.name), increments).map { "\($0) +\($1)" })"
+            // Other suites' Meta webhooks count in the first series too; the tenant's are its own.
+            #expect(increments[0] >= 2, "\(described)")
+            #expect(Array(increments.dropFirst()) == [1, 1, 1, 1, 1], "\(described)")
+        }
+    }
+
     @Test func everyMetaFixtureIsStoredAndOnlyUsableKindsAreAnswered() async throws {
         try await ServerHarness.with { server in
             let fixtures: [(String, String, Bool)] = [

@@ -32,6 +32,18 @@ import Testing
         #expect(PhoneNumber(normalizing: written) == nil, "'\(written)' should not be a phone number")
     }
 
+    /// Plain digits, with or without `+`, take a shorter path than the other forms: both must
+    /// give the same number, and the short path must turn away what the general rules turn away.
+    @Test(arguments: [
+        ("96179374241", "96179374241"), ("+96179374241", "96179374241"), ("123456", "123456"), ("+123456789012345", "123456789012345"),
+        ("0096179374241", "96179374241"), ("+0096179374241", "96179374241"), ("++96179374241", nil), ("+", nil), ("12345", nil),
+        ("1234567890123456", nil), ("096179374241", nil), ("+096179374241", nil), ("9617937424١", nil), ("96179374241 ", "96179374241"),
+        ("٩٦١٧٩٣٧٤٢٤١", nil), ("+961793742410000", "961793742410000"), ("+9617937424100000", nil),
+    ] as [(String, String?)])
+    func plainDigitsReadAsTheGeneralRulesDo(written: String, digits: String?) {
+        #expect(PhoneNumber(normalizing: written)?.digits == digits, "'\(written)'")
+    }
+
     @Test func lengthBoundsOfE164() {
         // 15 digits is the E.164 maximum; 6 the shortest WhatsApp number accepted.
         #expect(PhoneNumber(normalizing: "+123456789012345")?.digits == "123456789012345")
