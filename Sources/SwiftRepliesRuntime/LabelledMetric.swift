@@ -31,7 +31,4 @@ public final class LabelledMetric<Handle: Sendable>: Sendable {
         }
         return made
     }
-
-    /// How many handles are kept (for tests).
-    public var count: Int { handles.withLock { $0.count } }
 }

@@ -23,7 +23,7 @@ struct WebhookController: Sendable {
     let maximumBodyBytes: Int
     let logger: Logger
     /// Each provider's handles for the counts of every accepted webhook.
-    private let routeMetrics = Dictionary(uniqueKeysWithValues: ProviderKind.allCases.map { ($0, WebhookRouteMetrics(provider: $0)) })
+    private let routeMetrics = Dictionary(uniqueKeysWithValues: [ProviderKind.meta, .infobip, .twilio].map { ($0, WebhookRouteMetrics(provider: $0)) })
 
     func register(on router: Router<BasicRequestContext>) {
         router.get("/webhooks/meta") { request, _ in verifyMeta(request) }
