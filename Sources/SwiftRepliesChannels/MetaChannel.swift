@@ -2,7 +2,6 @@ import AsyncHTTPClient
 import Foundation
 import Logging
 import SwiftRepliesCore
-import Synchronization
 
 /// The WhatsApp Cloud API (Meta Graph API) channel.
 ///
@@ -124,18 +123,11 @@ public struct MetaChannel: MessagingChannel {
 
 /// The HMAC keys of the app secrets webhooks were checked against, so each secret is keyed once
 /// rather than on every webhook. Secrets come from the configuration: when reloads have left more
-/// than `limit` of them, the cache starts over.
+/// than 256 of them, the cache starts over.
 final class SignatureKeys: Sendable {
-    private let keys = Mutex<[String: MetaSignature.Key]>([:])
-    private let limit = 256
+    private let keys = BoundedMemo<String, MetaSignature.Key>(capacity: 256)
 
     func key(for secret: String) -> MetaSignature.Key {
-        if let key = keys.withLock({ $0[secret] }) { return key }
-        let key = MetaSignature.Key(appSecret: secret)
-        keys.withLock { keys in
-            if keys.count >= limit { keys.removeAll() }
-            keys[secret] = key
-        }
-        return key
+        keys.value(for: secret) { MetaSignature.Key(appSecret: $0) }
     }
 }

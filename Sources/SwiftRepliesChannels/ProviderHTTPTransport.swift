@@ -4,7 +4,7 @@ import Logging
 import NIOConcurrencyHelpers
 import NIOCore
 import NIOHTTP1
-import Synchronization
+import SwiftRepliesCore
 
 /// Executes a `ProviderHTTPRequest` with AsyncHTTPClient within a deadline and turns transport
 /// failures into `ChannelSendResult`s. Shared by the three channels.
@@ -130,23 +130,16 @@ final class ProviderRequestTemplates: Sendable {
     }
 
     static let capacity = 1024
-    private let requests = Mutex<[Key: HTTPClient.Request]>([:])
+    private let requests = BoundedMemo<Key, HTTPClient.Request>(capacity: capacity)
 
     /// A request for `url` with no headers and no body; throws what AsyncHTTPClient throws for a
     /// URL it cannot use.
     func request(method: HTTPMethod, url: String) throws -> HTTPClient.Request {
-        let key = Key(method: method.rawValue, url: url)
-        if let known = requests.withLock({ $0[key] }) { return known }
-        let made = try HTTPClient.Request(url: url, method: method)
-        requests.withLock { requests in
-            if requests.count >= Self.capacity { requests.removeAll(keepingCapacity: true) }
-            requests[key] = made
-        }
-        return made
+        try requests.value(for: Key(method: method.rawValue, url: url)) { _ in try HTTPClient.Request(url: url, method: method) }
     }
 
     /// How many URLs are cached (for tests).
-    var count: Int { requests.withLock { $0.count } }
+    var count: Int { requests.count }
 }
 
 /// Collects a provider's response for `ProviderHTTPTransport`, on the connection's event loop:

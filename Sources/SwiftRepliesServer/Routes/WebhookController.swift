@@ -69,6 +69,7 @@ struct WebhookController: Sendable {
             return JSONResponse.error(.badRequest, "malformed \(provider) payload: \(error)")
         }
 
+        let metrics = routeMetrics[channel.provider]
         let now = Date()
         var envelopes: [InboundEnvelope] = []
         var unroutable: [UnroutableMessage] = []
@@ -91,7 +92,6 @@ struct WebhookController: Sendable {
             for (envelope, outcome) in zip(envelopes, outcomes) {
                 if outcome.stored != nil { newByTenant[envelope.tenantID, default: 0] += 1 } else { duplicateByTenant[envelope.tenantID, default: 0] += 1 }
             }
-            let metrics = routeMetrics[channel.provider]
             for (tenant, count) in newByTenant { metrics?.storedMessages[tenant.rawValue].increment(by: count) }
             for (tenant, count) in duplicateByTenant { metrics?.duplicateMessages[tenant.rawValue].increment(by: count) }
             if !unroutable.isEmpty {
@@ -108,7 +108,7 @@ struct WebhookController: Sendable {
             logger.error("webhook could not be stored; the provider will retry", metadata: ["provider": "\(provider)", "error": "\(error)"])
             return JSONResponse.error(.internalServerError, "could not store the webhook; please retry")
         }
-        routeMetrics[channel.provider]?.accepted.increment()
+        metrics?.accepted.increment()
         if channel.provider == .twilio {
             return Response(
                 status: .ok, headers: [.contentType: "text/xml"],
