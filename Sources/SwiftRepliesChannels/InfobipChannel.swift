@@ -26,23 +26,27 @@ public struct InfobipChannel: MessagingChannel {
 
     // MARK: Inbound
 
-    /// The enabled Infobip account whose `webhook_secret` the request carries, compared in
+    /// The enabled Infobip accounts whose `webhook_secret` the request carries, compared in
     /// constant time.
-    public func authenticate(_ request: WebhookRequest, accounts: [ProviderAccount]) -> ProviderAccount? {
+    public func signingAccounts(_ request: WebhookRequest, accounts: [ProviderAccount]) -> [ProviderAccount] {
         let headerSecret = request.header("X-Webhook-Secret")
         let basic = request.header("Authorization").flatMap(Self.basicCredentials)
-        guard headerSecret != nil || basic != nil else { return nil }
+        guard headerSecret != nil || basic != nil else { return [] }
+        var signers: [ProviderAccount] = []
         for account in accounts where account.provider == .infobip && account.isEnabled {
             guard let secret = account.settings["webhook_secret"], !secret.isEmpty else { continue }
-            if let headerSecret, ConstantTime.equals(headerSecret, secret) { return account }
+            if let headerSecret, ConstantTime.equals(headerSecret, secret) {
+                signers.append(account)
+                continue
+            }
             if let basic {
                 let passwordMatches = ConstantTime.equals(basic.password, secret)
                 var userMatches = true
                 if let user = account.settings["webhook_user"], !user.isEmpty { userMatches = ConstantTime.equals(basic.user, user) }
-                if passwordMatches && userMatches { return account }
+                if passwordMatches && userMatches { signers.append(account) }
             }
         }
-        return nil
+        return signers
     }
 
     /// `user` and `password` of an `Authorization: Basic ...` value; `nil` for other schemes

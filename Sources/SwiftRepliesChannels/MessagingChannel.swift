@@ -85,12 +85,20 @@ public protocol MessagingChannel: Sendable {
     var provider: ProviderKind { get }
 
     /// Checks the request against the secrets of the enabled accounts of this provider, before
-    /// anything is parsed; returns the account whose secret matched, or `nil` (401).
-    func authenticate(_ request: WebhookRequest, accounts: [ProviderAccount]) -> ProviderAccount?
+    /// anything is parsed; returns every account whose secret signed it (empty: 401). Only the
+    /// numbers these accounts serve may be routed from the request.
+    func signingAccounts(_ request: WebhookRequest, accounts: [ProviderAccount]) -> [ProviderAccount]
 
     /// Parses an authenticated webhook body. Throws `WebhookPayloadError` when malformed (400).
     func parse(_ request: WebhookRequest) throws -> ParsedWebhook
 
     /// Sends one text message. Never throws: every failure is classified.
     func send(_ message: OutboundText) async -> ChannelSendResult
+}
+
+extension MessagingChannel {
+    /// The first account whose secret signed the request, or `nil`.
+    public func authenticate(_ request: WebhookRequest, accounts: [ProviderAccount]) -> ProviderAccount? {
+        signingAccounts(request, accounts: accounts).first
+    }
 }

@@ -34,13 +34,15 @@ public struct MetaChannel: MessagingChannel {
     // MARK: Inbound
 
     /// Checks `X-Hub-Signature-256` against the `app_secret` of each enabled Meta account.
-    public func authenticate(_ request: WebhookRequest, accounts: [ProviderAccount]) -> ProviderAccount? {
-        guard let header = request.header(MetaSignature.headerName), let digest = MetaSignature.digest(ofHeader: header) else { return nil }
+    /// Every account whose secret signed the request (several only when accounts share an app).
+    public func signingAccounts(_ request: WebhookRequest, accounts: [ProviderAccount]) -> [ProviderAccount] {
+        guard let header = request.header(MetaSignature.headerName), let digest = MetaSignature.digest(ofHeader: header) else { return [] }
+        var signers: [ProviderAccount] = []
         for account in accounts where account.provider == .meta && account.isEnabled {
             guard let secret = account.settings["app_secret"], !secret.isEmpty else { continue }
-            if signatureKeys.key(for: secret).signed(request.body, digest: digest) { return account }
+            if signatureKeys.key(for: secret).signed(request.body, digest: digest) { signers.append(account) }
         }
-        return nil
+        return signers
     }
 
     /// The subscription handshake (`GET` with `hub.mode=subscribe`, `hub.verify_token`,

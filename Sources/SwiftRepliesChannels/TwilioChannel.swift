@@ -27,16 +27,17 @@ public struct TwilioChannel: MessagingChannel {
     /// Checks `X-Twilio-Signature` for each enabled Twilio account, over
     /// `public_url + path + ("?" + query)` and the form fields (or, with `bodySHA256` in the
     /// query, over the URL alone plus the body's hash).
-    public func authenticate(_ request: WebhookRequest, accounts: [ProviderAccount]) -> ProviderAccount? {
-        guard let signature = request.header(TwilioSignature.headerName) else { return nil }
+    public func signingAccounts(_ request: WebhookRequest, accounts: [ProviderAccount]) -> [ProviderAccount] {
+        guard let signature = request.header(TwilioSignature.headerName) else { return [] }
+        var signers: [ProviderAccount] = []
         for account in accounts where account.provider == .twilio && account.isEnabled {
             guard let token = account.settings["auth_token"], !token.isEmpty,
                 let publicURL = account.settings["public_url"], !publicURL.isEmpty
             else { continue }
             let url = Self.signedURL(publicURL: publicURL, path: request.path, rawQuery: request.rawQuery)
-            if TwilioSignature.isValid(signature: signature, authToken: token, url: url, body: request.body) { return account }
+            if TwilioSignature.isValid(signature: signature, authToken: token, url: url, body: request.body) { signers.append(account) }
         }
-        return nil
+        return signers
     }
 
     /// The URL Twilio signed: the public base URL (without trailing `/`), the request path and

@@ -13,7 +13,7 @@
 /// and other databases may use them).
 public enum PostgresMigrations {
     /// Every migration, ascending.
-    public static let all: [Migration] = [core, tenantData, operations, dispatchIndex]
+    public static let all: [Migration] = [core, tenantData, operations, dispatchIndex, outboxOrder]
 
     /// The role tenant work runs as.
     public static let applicationRole = "swiftreplies_app"

@@ -143,22 +143,27 @@ extension PostgresStore {
         }
     }
 
-    public func recordUnroutable(_ batch: [UnroutableMessage]) async throws {
-        guard !batch.isEmpty else { return }
+    @discardableResult
+    public func recordUnroutable(_ batch: [UnroutableMessage]) async throws -> Int {
+        guard !batch.isEmpty else { return 0 }
         let providers = batch.map(\.provider.rawValue), ids = batch.map(\.providerMessageID), destinations = batch.map(\.destination)
         let senders = batch.map(\.from), texts = batch.map { $0.text ?? "" }, hasText = batch.map { $0.text != nil }
         let received = batch.map(\.receivedAt)
-        try await hostTransaction { connection in
-            try await connection.query(
+        return try await hostTransaction { connection in
+            let rows = try await connection.query(
                 """
                 INSERT INTO unroutable_messages (provider, provider_message_id, destination, from_number, text, received_at)
                 SELECT p, i, d, f, CASE WHEN ht THEN t END, r
                 FROM unnest(\(providers)::text[], \(ids)::text[], \(destinations)::text[], \(senders)::text[], \(texts)::text[],
                             \(hasText)::bool[], \(received)::timestamptz[]) AS v(p, i, d, f, t, ht, r)
                 ON CONFLICT (provider, provider_message_id) DO NOTHING
+                RETURNING id
                 """,
                 logger: logger
             )
+            var kept = 0
+            for try await _ in rows { kept += 1 }
+            return kept
         }
     }
 

@@ -223,9 +223,21 @@ extension PostgresStore {
                 """,
                 logger: logger
             )
-            var locked = 0
-            for try await _ in pending { locked += 1 }
-            guard locked > 0 else { return [] }
+            var oldest: Int64?
+            for try await id in pending.decode(Int64.self) { oldest = min(oldest ?? id, id) }
+            guard let oldest else { return [] }
+            // Once per wait: a customer already told to hold on since the oldest unanswered
+            // message (before a restart, by another process or another busy period) is not told again.
+            let held = try await connection.query(
+                """
+                SELECT 1 FROM messages
+                WHERE tenant_id = \(conversation.tenantID.rawValue) AND contact_id = \(conversation.contactID.rawValue)
+                  AND chatbot_id = \(conversation.chatbotID.rawValue) AND direction = 'outbound' AND purpose = 'holding' AND id > \(oldest)
+                LIMIT 1
+                """,
+                logger: logger
+            )
+            for try await _ in held { return [] }
             return try await insertOutbound(connection, conversation, text: text, purpose: .holding, at: date)
         }.first
     }
@@ -240,6 +252,11 @@ extension PostgresStore {
                 FROM messages m
                 JOIN contacts c ON c.id = m.contact_id AND c.tenant_id = m.tenant_id
                 WHERE m.direction = 'outbound' AND m.status = 'queued' AND m.next_attempt_at <= \(now)
+                  AND NOT EXISTS (
+                      SELECT 1 FROM messages o
+                      WHERE o.tenant_id = m.tenant_id AND o.contact_id = m.contact_id AND o.chatbot_id = m.chatbot_id
+                        AND o.direction = 'outbound' AND o.status IN ('queued', 'sending') AND o.id < m.id
+                  )
                 ORDER BY m.id
                 LIMIT \(Int64(limit))
                 """,
@@ -309,12 +326,37 @@ extension PostgresStore {
         }
     }
 
-    /// Queued entries become `sending`, leased to one process.
+    /// Queued entries become `sending`, leased to one process, when no older message of their
+    /// conversation is still unsent; a queued holding message of these conversations whose
+    /// customer has been answered becomes `dropped` (never sent) and no longer holds the rest back.
     enum BeginSendSQL: PreparedSQL {
         static let sql = """
-            UPDATE messages SET status = 'sending', sending_holder = $1, sending_until = $2, updated_at = $3
-            WHERE direction = 'outbound' AND status = 'queued' AND id = ANY($4::bigint[])
-            RETURNING id
+            WITH conversations AS (
+                SELECT DISTINCT tenant_id, contact_id, chatbot_id FROM messages WHERE id = ANY($4::bigint[])
+            ),
+            answered AS (
+                SELECT h.id FROM conversations c
+                JOIN messages h ON h.tenant_id = c.tenant_id AND h.contact_id = c.contact_id AND h.chatbot_id = c.chatbot_id
+                WHERE h.direction = 'outbound' AND h.status IN ('queued', 'sending') AND h.status = 'queued' AND h.purpose = 'holding'
+                  AND NOT EXISTS (
+                      SELECT 1 FROM messages i
+                      WHERE i.tenant_id = h.tenant_id AND i.contact_id = h.contact_id AND i.chatbot_id = h.chatbot_id
+                        AND i.direction = 'inbound' AND i.status = 'received' AND i.id < h.id
+                  )
+            ),
+            dropped AS (
+                UPDATE messages SET status = 'dropped', updated_at = $3 WHERE id IN (SELECT id FROM answered)
+            )
+            UPDATE messages m SET status = 'sending', sending_holder = $1, sending_until = $2, updated_at = $3
+            WHERE m.direction = 'outbound' AND m.status = 'queued' AND m.id = ANY($4::bigint[])
+              AND m.id NOT IN (SELECT id FROM answered)
+              AND NOT EXISTS (
+                  SELECT 1 FROM messages o
+                  WHERE o.tenant_id = m.tenant_id AND o.contact_id = m.contact_id AND o.chatbot_id = m.chatbot_id
+                    AND o.direction = 'outbound' AND o.status IN ('queued', 'sending') AND o.id < m.id
+                    AND o.id NOT IN (SELECT id FROM answered)
+              )
+            RETURNING m.id
             """
     }
 
@@ -341,8 +383,8 @@ extension PostgresStore {
                 sent_at = CASE WHEN v.status = 'accepted' THEN v.at ELSE messages.sent_at END,
                 next_attempt_at = CASE WHEN v.status = 'queued' THEN v.retry_at ELSE messages.next_attempt_at END,
                 possibly_duplicated = messages.possibly_duplicated OR v.delivered,
-                error_code = CASE WHEN v.status = 'failed' AND v.has_code THEN v.code ELSE messages.error_code END,
-                error_message = CASE WHEN v.status <> 'accepted' THEN v.message ELSE messages.error_message END,
+                error_code = CASE WHEN v.status = 'failed' AND v.has_code THEN v.code WHEN v.status = 'accepted' THEN NULL ELSE messages.error_code END,
+                error_message = CASE WHEN v.status = 'accepted' THEN NULL ELSE v.message END,
                 sending_holder = NULL, sending_until = NULL,
                 updated_at = v.at
             FROM v
@@ -351,17 +393,24 @@ extension PostgresStore {
             """
     }
 
-    /// Entries whose send lease has expired (the process sending them stopped): their outcome is
-    /// unknown, so they are queued again and marked possibly duplicated. Entries another live
-    /// process is sending are left alone. Returns how many.
+    /// Entries whose process stopped mid-send: its heartbeat is older than
+    /// `Leases.heartbeatTimeout` (or gone), or the send lease itself has expired. Their outcome
+    /// is unknown, so they are queued again at once and marked possibly duplicated. Entries
+    /// another live process is sending are left alone. Returns how many.
     @discardableResult
     public func recoverInterruptedSends(at date: Date) async throws -> Int {
-        try await hostTransaction { connection in
+        let silentSince = date.addingTimeInterval(-leases.heartbeatTimeout)
+        return try await hostTransaction { [holderID] connection in
             let rows = try await connection.query(
                 """
                 UPDATE messages SET status = 'queued', possibly_duplicated = true, next_attempt_at = \(date), updated_at = \(date),
                                     sending_holder = NULL, sending_until = NULL
-                WHERE direction = 'outbound' AND status = 'sending' AND (sending_until IS NULL OR sending_until < \(date))
+                WHERE direction = 'outbound' AND status = 'sending'
+                  AND (sending_until IS NULL OR sending_until < \(date) OR sending_holder IS NULL
+                       OR (sending_holder <> \(holderID)
+                           AND NOT EXISTS (
+                               SELECT 1 FROM process_heartbeats p WHERE p.holder = messages.sending_holder AND p.beat_at >= \(silentSince)
+                           )))
                 RETURNING id
                 """,
                 logger: logger
@@ -369,6 +418,22 @@ extension PostgresStore {
             var count = 0
             for try await _ in rows { count += 1 }
             return count
+        }
+    }
+
+    /// Records that this process is alive (its sends are its own while it beats), and forgets
+    /// processes silent for an hour.
+    public func recordHeartbeat(at date: Date) async throws {
+        let forgottenBefore = date.addingTimeInterval(-3600)
+        try await hostTransaction { [holderID] connection in
+            try await connection.query(
+                """
+                WITH forgotten AS (DELETE FROM process_heartbeats WHERE beat_at < \(forgottenBefore) AND holder <> \(holderID))
+                INSERT INTO process_heartbeats (holder, beat_at) VALUES (\(holderID), \(date))
+                ON CONFLICT (holder) DO UPDATE SET beat_at = excluded.beat_at
+                """,
+                logger: logger
+            )
         }
     }
 
@@ -404,10 +469,12 @@ extension PostgresStore {
         )
     }
 
-    /// Applies delivery reports (never moving a status backwards; `failed` wins over all but `read`).
+    /// Applies delivery reports to messages of `chatbots` (never moving a status backwards;
+    /// `failed` wins over all but `read`).
     @discardableResult
-    public func applyDeliveryStatuses(_ updates: [DeliveryStatusUpdate]) async throws -> Int {
-        guard !updates.isEmpty else { return 0 }
+    public func applyDeliveryStatuses(_ updates: [DeliveryStatusUpdate], sentBy chatbots: Set<ChatbotID>) async throws -> Int {
+        guard !updates.isEmpty, !chatbots.isEmpty else { return 0 }
+        let chatbotIDs = chatbots.map(\.rawValue)
         let now = Date()
         let states = updates.map(\.state.rawValue), codes = updates.map { $0.errorCode ?? "" }, messages = updates.map { $0.errorMessage ?? "" }
         let dates = updates.map { $0.at ?? now }, providers = updates.map(\.provider.rawValue), ids = updates.map(\.providerMessageID)
@@ -443,6 +510,7 @@ extension PostgresStore {
                            WHEN 'delivered' THEN 3 WHEN 'read' THEN 4 WHEN 'failed' THEN 5 ELSE 0
                        END) < r.rk
                   AND NOT (r.st = 'failed' AND messages.status = 'read')
+                  AND messages.chatbot_id = ANY(\(chatbotIDs)::text[])
                 RETURNING messages.id
                 """,
                 logger: logger

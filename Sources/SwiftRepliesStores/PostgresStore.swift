@@ -27,10 +27,14 @@ public final class PostgresStore: Store {
         public var sendLease: TimeInterval
         /// How long a conversation stays with a process after its last renewal.
         public var conversationLease: TimeInterval
+        /// How long a process may go without a heartbeat before the sends it left in flight are
+        /// taken over (it beats about once a second while it runs).
+        public var heartbeatTimeout: TimeInterval
 
-        public init(sendLease: TimeInterval = 60, conversationLease: TimeInterval = 30) {
+        public init(sendLease: TimeInterval = 60, conversationLease: TimeInterval = 30, heartbeatTimeout: TimeInterval = 5) {
             self.sendLease = sendLease
             self.conversationLease = conversationLease
+            self.heartbeatTimeout = heartbeatTimeout
         }
     }
 

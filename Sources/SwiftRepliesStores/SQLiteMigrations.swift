@@ -2,7 +2,7 @@
 /// `schema_migrations.applied_at`, ISO 8601 text); tenant and chatbot ids are their YAML slugs.
 public enum SQLiteMigrations {
     /// Every migration, ascending.
-    public static let all: [Migration] = [core, tenantData, operations, dispatchIndex, leanerMessageIndexes, redundantIndexes]
+    public static let all: [Migration] = [core, tenantData, operations, dispatchIndex, leanerMessageIndexes, redundantIndexes, outboxOrder]
 
     /// Version 1: directory, contacts, messages (inbound queue and outbox), unroutable messages,
     /// send attempts and conversation instructions.

@@ -152,9 +152,11 @@ extension SQLiteStore {
         }
     }
 
-    public func recordUnroutable(_ batch: [UnroutableMessage]) async throws {
-        guard !batch.isEmpty else { return }
-        try await withWriteTransaction { db in
+    @discardableResult
+    public func recordUnroutable(_ batch: [UnroutableMessage]) async throws -> Int {
+        guard !batch.isEmpty else { return 0 }
+        return try await withWriteTransaction { db in
+            var kept = 0
             for chunk in batch.chunked(into: SQLPlaceholders.maxRows(columns: 6)) {
                 var binds: [SQLiteData] = []
                 binds.reserveCapacity(chunk.count * 6)
@@ -164,15 +166,17 @@ extension SQLiteStore {
                         .optionalText(message.text), .timestamp(message.receivedAt),
                     ]
                 }
-                _ = try db.query(
+                kept += try db.query(
                     """
                     INSERT INTO unroutable_messages (provider, provider_message_id, destination, from_number, text, received_at)
                     VALUES \(SQLPlaceholders.rows(chunk.count, columns: 6))
                     ON CONFLICT(provider, provider_message_id) DO NOTHING
+                    RETURNING id
                     """,
                     binds
-                )
+                ).count
             }
+            return kept
         }
     }
 

@@ -197,17 +197,30 @@ extension SQLiteStore {
     }
 
     public func enqueueHoldingMessage(_ conversation: ConversationKey, text: String, at date: Date) async throws -> OutboxEntry? {
-        // One writer: the check and the insert are one transaction no turn completion can enter.
+        // One writer: the checks and the insert are one transaction no turn completion can enter.
         try await withWriteTransaction { db -> [OutboxEntry] in
-            let pending = try db.query(
+            let conversationBinds: [SQLiteData] = [
+                .text(conversation.tenantID.rawValue), .int64(conversation.contactID.rawValue), .text(conversation.chatbotID.rawValue),
+            ]
+            let oldest = try db.query(
+                """
+                SELECT min(id) AS id FROM messages
+                WHERE tenant_id = ? AND contact_id = ? AND chatbot_id = ? AND direction = 'inbound' AND status = 'received'
+                """,
+                conversationBinds
+            ).first.flatMap { row in try? row.messageID() }
+            guard let oldest else { return [] }
+            // Once per wait: a customer already told to hold on since the oldest unanswered
+            // message (before a restart, or by another busy period) is not told again.
+            let held = try db.query(
                 """
                 SELECT 1 FROM messages
-                WHERE tenant_id = ? AND contact_id = ? AND chatbot_id = ? AND direction = 'inbound' AND status = 'received'
+                WHERE tenant_id = ? AND contact_id = ? AND chatbot_id = ? AND direction = 'outbound' AND purpose = 'holding' AND id > ?
                 LIMIT 1
                 """,
-                [.text(conversation.tenantID.rawValue), .int64(conversation.contactID.rawValue), .text(conversation.chatbotID.rawValue)]
+                conversationBinds + [.int64(oldest.rawValue)]
             )
-            guard !pending.isEmpty else { return [] }
+            guard held.isEmpty else { return [] }
             return try self.insertOutbound(db, conversation, texts: [text], purpose: .holding, at: date)
         }.first
     }
@@ -223,6 +236,7 @@ extension SQLiteStore {
             FROM messages m
             JOIN contacts c ON c.id = m.contact_id AND c.tenant_id = m.tenant_id
             WHERE m.direction = 'outbound' AND m.status = 'queued' AND m.next_attempt_at <= ?
+              AND NOT EXISTS (\(Self.olderUnsent(of: "m")))
             ORDER BY m.id
             LIMIT ?
             """,
@@ -240,20 +254,54 @@ extension SQLiteStore {
         }
     }
 
+    /// `SELECT 1` of an outbound message of `alias`'s conversation created before it and not
+    /// yet sent (queued or being sent). The literal conditions match the partial index
+    /// `messages_unsent_by_conversation`.
+    static func olderUnsent(of alias: String) -> String {
+        """
+        SELECT 1 FROM messages o
+        WHERE o.tenant_id = \(alias).tenant_id AND o.contact_id = \(alias).contact_id AND o.direction = 'outbound'
+          AND o.status IN ('queued', 'sending') AND o.id < \(alias).id AND o.chatbot_id = \(alias).chatbot_id
+        """
+    }
+
     /// Marks queued entries as being sent (written before the provider is called, so a crash
-    /// mid-attempt is known afterwards); returns the ids that were still queued.
+    /// mid-attempt is known afterwards); returns the ids that may be sent now. In the same
+    /// transaction, a holding message of these conversations whose customer has been answered
+    /// meanwhile becomes `dropped` (never sent), and an entry with an older message of its
+    /// conversation still unsent stays queued: a conversation's messages leave in the order
+    /// they were created.
     public func beginSendAttempts(_ ids: [MessageID], at date: Date) async throws -> [MessageID] {
         guard !ids.isEmpty else { return [] }
         return try await withWriteTransaction { db in
             var marked: [MessageID] = []
             for chunk in ids.chunked(into: SQLPlaceholders.maxVariables - 4) {
+                let binds: [SQLiteData] = [.timestamp(date)] + chunk.map { .int64($0.rawValue) }
+                _ = try db.query(
+                    """
+                    UPDATE messages SET status = 'dropped', updated_at = ?
+                    WHERE id IN (
+                        SELECT h.id FROM messages b
+                        JOIN messages h ON h.tenant_id = b.tenant_id AND h.contact_id = b.contact_id AND h.chatbot_id = b.chatbot_id
+                        WHERE b.id IN (\(SQLPlaceholders.list(chunk.count))) AND h.direction = 'outbound'
+                          AND h.status IN ('queued', 'sending') AND h.status = 'queued' AND h.purpose = 'holding'
+                          AND NOT EXISTS (
+                              SELECT 1 FROM messages i
+                              WHERE i.tenant_id = h.tenant_id AND i.contact_id = h.contact_id AND i.chatbot_id = h.chatbot_id
+                                AND i.direction = 'inbound' AND i.status = 'received' AND i.id < h.id
+                          )
+                    )
+                    """,
+                    binds
+                )
                 let rows = try db.query(
                     """
                     UPDATE messages SET status = 'sending', updated_at = ?
                     WHERE direction = 'outbound' AND status = 'queued' AND id IN (\(SQLPlaceholders.list(chunk.count)))
+                      AND NOT EXISTS (\(Self.olderUnsent(of: "messages")))
                     RETURNING id
                     """,
-                    [.timestamp(date)] + chunk.map { .int64($0.rawValue) }
+                    binds
                 )
                 marked += try rows.map { try $0.messageID() }
             }
@@ -321,7 +369,10 @@ extension SQLiteStore {
             }
             try Self.updateOutboxEntries(
                 db, accepted,
-                set: "status = 'accepted', provider_message_id = v.column2, sent_at = v.column3, attempts = attempts + 1, updated_at = v.column3"
+                set: """
+                    status = 'accepted', provider_message_id = v.column2, sent_at = v.column3, attempts = attempts + 1,
+                    error_code = NULL, error_message = NULL, updated_at = v.column3
+                    """
             )
             try Self.updateOutboxEntries(
                 db, retries,
@@ -354,12 +405,15 @@ extension SQLiteStore {
         }
     }
 
-    /// Applies delivery reports in one transaction. A report applies only when it moves the
-    /// message forward in `DeliveryState.rank` order; `failed` wins over every state but `read`.
+    /// Applies delivery reports in one transaction, to messages of `chatbots` only. A report
+    /// applies only when it moves the message forward in `DeliveryState.rank` order; `failed`
+    /// wins over every state but `read`.
     @discardableResult
-    public func applyDeliveryStatuses(_ updates: [DeliveryStatusUpdate]) async throws -> Int {
-        guard !updates.isEmpty else { return 0 }
+    public func applyDeliveryStatuses(_ updates: [DeliveryStatusUpdate], sentBy chatbots: Set<ChatbotID>) async throws -> Int {
+        guard !updates.isEmpty, !chatbots.isEmpty else { return 0 }
         let now = Date()
+        let chatbotBinds = chatbots.sorted().map { SQLiteData.text($0.rawValue) }
+        let chatbotList = (0..<chatbotBinds.count).map { "?\($0 + 8)" }.joined(separator: ", ")
         return try await withWriteTransaction { db in
             var changed = Set<Int64>()
             for update in updates {
@@ -376,12 +430,13 @@ extension SQLiteStore {
                                WHEN 'delivered' THEN 3 WHEN 'read' THEN 4 WHEN 'failed' THEN 5 ELSE 0
                            END) < ?7
                       AND NOT (?1 = 'failed' AND status = 'read')
+                      AND chatbot_id IN (\(chatbotList))
                     RETURNING id
                     """,
                     [
                         .text(update.state.rawValue), .optionalText(update.errorCode), .optionalText(update.errorMessage),
                         .timestamp(update.at ?? now), .text(update.provider.rawValue), .text(update.providerMessageID), .int(update.state.rank),
-                    ]
+                    ] + chatbotBinds
                 )
                 for row in rows { changed.insert(try row.int64("id")) }
             }

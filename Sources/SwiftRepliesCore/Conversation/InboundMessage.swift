@@ -43,6 +43,8 @@ public enum DeliveryState: String, Sendable, Codable, Hashable, CaseIterable {
     case delivered
     case read
     case failed
+    /// A holding message whose customer was answered before it could leave: never sent.
+    case dropped
 
     /// Higher ranks never go back to lower ones (a late `delivered` after `read` is ignored).
     public var rank: Int {
@@ -52,7 +54,7 @@ public enum DeliveryState: String, Sendable, Codable, Hashable, CaseIterable {
         case .sent: return 2
         case .delivered: return 3
         case .read: return 4
-        case .failed: return 5
+        case .failed, .dropped: return 5
         }
     }
 }

@@ -39,8 +39,10 @@ public protocol Store: Sendable {
     /// duplicate and is not stored again.
     func ingest(_ batch: [InboundEnvelope]) async throws -> [IngestOutcome]
 
-    /// Keeps messages sent to numbers no tenant has.
-    func recordUnroutable(_ batch: [UnroutableMessage]) async throws
+    /// Keeps messages sent to numbers no tenant has, once per provider message id; returns how
+    /// many were new (a provider's redelivery of one already kept is not).
+    @discardableResult
+    func recordUnroutable(_ batch: [UnroutableMessage]) async throws -> Int
 
     /// The contact with this phone number in this tenant, created when missing.
     func upsertContact(tenantID: TenantID, phone: PhoneNumber, name: String?) async throws -> Contact
@@ -81,31 +83,44 @@ public protocol Store: Sendable {
     func enqueueOutbound(_ conversation: ConversationKey, text: String, purpose: OutboundPurpose, at date: Date) async throws -> OutboxEntry
 
     /// Queues a holding message for a conversation only while it still has an unanswered
-    /// inbound message, checked in the same transaction as the insert: the unanswered messages
+    /// inbound message and has had no holding message since the oldest of them (once per wait,
+    /// across restarts), checked in the same transaction as the insert: the unanswered messages
     /// are locked until it commits, so a turn that answers them (in this process or another)
     /// commits its replies after the holding message, or first, and then no holding message is
     /// queued. `nil` when nothing is left to hold for.
     func enqueueHoldingMessage(_ conversation: ConversationKey, text: String, at date: Date) async throws -> OutboxEntry?
 
-    /// Outbox entries due at `now` (queued, not accepted, not failed), oldest first.
+    /// Outbox entries due at `now` (queued, not accepted, not failed) that are the oldest unsent
+    /// message of their conversation, oldest first.
     func dueOutbox(now: Date, limit: Int) async throws -> [OutboxEntry]
 
     /// Marks queued entries as being sent, before the provider is called (so a crash mid-attempt
-    /// is known afterwards); returns the ids that were still queued (only those may be sent).
+    /// is known afterwards); returns the ids that may be sent (only those may be sent): still
+    /// queued, and with no older message of their conversation unsent, so that a conversation's
+    /// messages leave in the order they were created. A queued holding message of these
+    /// conversations whose customer has been answered is marked `dropped` and never sent.
     func beginSendAttempts(_ ids: [MessageID], at date: Date) async throws -> [MessageID]
 
     /// Requeues entries a stopped process left mid-attempt, marked possibly duplicated (their
-    /// outcome is unknown); returns how many.
+    /// outcome is unknown), due at once; returns how many. On a database one process owns, that
+    /// is every entry being sent (called at start); on a shared one, the entries of processes
+    /// whose heartbeats stopped.
     @discardableResult
     func recoverInterruptedSends(at date: Date) async throws -> Int
+
+    /// Records that this process is alive, on a database several processes share: the sends a
+    /// process left in flight are taken over as soon as its heartbeats stop. Called about once a
+    /// second; nothing by default (one process owns the database and recovers at start).
+    func recordHeartbeat(at date: Date) async throws
 
     /// Records an attempt's outcome on an outbox entry.
     func recordSendOutcome(_ id: MessageID, outcome: SendOutcome, at date: Date) async throws
 
-    /// Applies provider delivery reports to stored outbound messages (never moving a status
-    /// backwards); returns how many messages changed.
+    /// Applies provider delivery reports to stored outbound messages of `chatbots` (never moving
+    /// a status backwards); returns how many messages changed. `chatbots` are those the account
+    /// that signed the reports serves: a report never changes a message another account sent.
     @discardableResult
-    func applyDeliveryStatuses(_ updates: [DeliveryStatusUpdate]) async throws -> Int
+    func applyDeliveryStatuses(_ updates: [DeliveryStatusUpdate], sentBy chatbots: Set<ChatbotID>) async throws -> Int
 
     /// Active (unexpired) instructions of a conversation at `date`, oldest first.
     func activeInstructions(_ conversation: ConversationKey, at date: Date) async throws -> [ConversationInstruction]
@@ -126,6 +141,8 @@ extension Store {
     }
 
     public func performHousekeeping() async throws {}
+
+    public func recordHeartbeat(at date: Date) async throws {}
 
     /// The lease, then the pending messages, as two calls.
     public func leaseConversation(_ conversation: ConversationKey, holder: String, until: Date, now: Date, pendingLimit: Int) async throws

@@ -26,8 +26,10 @@ struct APIRequestContext: ChildRequestContext {
         self.principal = nil
     }
 
-    /// API bodies are small JSON documents.
-    var maxUploadSize: Int { 256 * 1024 }
+    /// The largest `/api/v1` request body: API bodies are small JSON documents.
+    static let maximumBodyBytes = 256 * 1024
+
+    var maxUploadSize: Int { Self.maximumBodyBytes }
 }
 
 /// An API error answered as JSON: `{"error": {"status", "code", "message", "field"?, "reason"?}}`.

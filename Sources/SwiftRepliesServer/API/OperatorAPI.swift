@@ -24,6 +24,8 @@ struct OperatorAPI: Sendable {
             store: store as? any OperatorStore, backend: store.backendName, state: state, rateLimiter: APIRateLimiter(defaultLimit: defaultRateLimit),
             logger: logger
         )
+        // The size first, for every /api/v1 request: routes that exist or not, keys valid or not.
+        router.add(middleware: APIBodyLimitMiddleware(limit: APIRequestContext.maximumBodyBytes))
         let api = router.group("api/v1", context: APIRequestContext.self).add(middleware: authenticator)
         ContactsController(logger: logger).register(on: api)
         TakeoverController(outbox: outbox, logger: logger).register(on: api)

@@ -124,7 +124,9 @@ actor OutboxSender {
                 queues[key] = [entry]
                 if !sending.contains(key) { ready.append(key) }
             } else {
-                queues[key]?.append(entry)
+                // In creation (id) order: a poll may find older entries after a turn submitted
+                // newer ones. Nearly always an append.
+                queues[key]?.insertInIDOrder(entry)
             }
         }
     }
@@ -210,6 +212,20 @@ actor OutboxSender {
             logger.error("could not recover interrupted sends", metadata: ["error": "\(error)"])
         }
         await withDiscardingTaskGroup { group in
+            if store.isShared {
+                // The heartbeat that keeps this process's sends its own; another process takes
+                // them over at once when it stops (see `Store.recordHeartbeat`).
+                group.addTask {
+                    while !(await self.closed) {
+                        do {
+                            try await self.store.recordHeartbeat(at: Date())
+                        } catch {
+                            self.logger.error("could not record the heartbeat", metadata: ["error": "\(error)"])
+                        }
+                        try? await Task.sleep(for: .seconds(1))
+                    }
+                }
+            }
             group.addTask {
                 while !(await self.closed) {
                     if self.store.isShared { await self.recoverExpiredSends() }
@@ -235,8 +251,10 @@ actor OutboxSender {
         logger.debug("outbox stopped")
     }
 
-    /// Records that the attempts start (one statement for the batch); entries another sender
-    /// already took, or that are no longer queued, are dropped.
+    /// Records that the attempts start (one statement for the batch). Entries another sender
+    /// already took, that are no longer queued (a holding message whose customer was answered),
+    /// or that wait behind an older unsent message of their conversation are let go here; the
+    /// poll brings back the ones still due, in order.
     private nonisolated func begin(_ work: [PreparedSend]) async -> [PreparedSend] {
         guard !work.isEmpty else { return [] }
         do {
@@ -319,5 +337,14 @@ final class SendCounters: Sendable {
 
     private static func outcome(_ outcome: String) -> LabelledMetric<Counter> {
         LabelledMetric { Counter(label: "swiftreplies_sends_total", dimensions: [("tenant", $0), ("outcome", outcome)]) }
+    }
+}
+
+extension Deque where Element == OutboxEntry {
+    /// Inserts `entry` after the last entry with a smaller id.
+    fileprivate mutating func insertInIDOrder(_ entry: OutboxEntry) {
+        var index = endIndex
+        while index > startIndex, self[index - 1].id > entry.id { index -= 1 }
+        insert(entry, at: index)
     }
 }

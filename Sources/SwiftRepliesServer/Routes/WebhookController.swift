@@ -11,7 +11,9 @@ import SwiftRepliesRuntime
 ///
 /// Order of checks: body size (413), then the signature against the configured accounts'
 /// secrets before anything is parsed (401, nothing stored), then the payload (400, nothing
-/// stored). Accepted messages are committed (group commit) before the 200; a provider's retry
+/// stored), then each entry's destination: an entry is accepted only for a number that the
+/// account which signed the webhook serves (entries for other accounts' numbers are dropped;
+/// 401 when nothing was left). Accepted messages are committed (group commit) before the 200; a provider's retry
 /// of a stored message is answered 200 and not processed again.
 struct WebhookController: Sendable {
     let state: RuntimeStateHolder
@@ -55,7 +57,8 @@ struct WebhookController: Sendable {
         }
         let runtime = state.current
         let snapshot = runtime.snapshot
-        guard channel.authenticate(webhook, accounts: snapshot.accounts(for: channel.provider)) != nil else {
+        let signers = channel.signingAccounts(webhook, accounts: snapshot.accounts(for: channel.provider))
+        guard !signers.isEmpty else {
             ServerMetrics.webhook(provider: provider, outcome: "unauthorized")
             logger.notice("webhook rejected: bad or missing signature", metadata: ["provider": "\(provider)"])
             return JSONResponse.error(.unauthorized, "invalid or missing signature for every configured \(provider) account")
@@ -71,17 +74,51 @@ struct WebhookController: Sendable {
 
         let metrics = routeMetrics[channel.provider]
         let now = Date()
+        // Each entry is accepted only for a number that an account which signed the webhook
+        // serves; entries for another account's numbers are dropped and counted.
+        let signerIDs = Set(signers.map(\.id))
         var envelopes: [InboundEnvelope] = []
         var unroutable: [UnroutableMessage] = []
+        var otherAccount: [String] = []
         for message in parsed.messages {
-            if let route = snapshot.routing.route(provider: message.provider, number: message.to, phoneNumberID: message.toPhoneNumberID) {
+            switch snapshot.routing.route(provider: channel.provider, number: message.to, phoneNumberID: message.toPhoneNumberID, signedBy: signerIDs) {
+            case .routed(let route):
                 envelopes.append(InboundEnvelope(tenantID: route.tenantID, chatbotID: route.chatbotID, message: message, receivedAt: now))
-            } else {
+            case .otherAccount:
+                otherAccount.append(message.to?.digits ?? message.toPhoneNumberID ?? "unknown")
+            case .unknown:
                 unroutable.append(
                     UnroutableMessage(
                         provider: message.provider, providerMessageID: message.providerMessageID,
                         destination: message.to?.digits ?? message.toPhoneNumberID ?? "unknown", from: message.from.digits, text: message.content.text, receivedAt: now
                     )
+                )
+            }
+        }
+        var statuses: [DeliveryStatusUpdate] = []
+        for status in parsed.statuses {
+            if status.businessNumber != nil || status.businessPhoneNumberID != nil,
+                snapshot.routing.route(provider: channel.provider, number: status.businessNumber, phoneNumberID: status.businessPhoneNumberID, signedBy: signerIDs)
+                    == .otherAccount
+            {
+                otherAccount.append(status.businessNumber?.digits ?? status.businessPhoneNumberID ?? "unknown")
+                continue
+            }
+            statuses.append(status)
+        }
+        if !otherAccount.isEmpty {
+            ServerMetrics.otherAccountEntries(provider: provider, count: otherAccount.count)
+            logger.warning(
+                "webhook entries for numbers another account serves were dropped",
+                metadata: [
+                    "provider": "\(provider)", "signed_by": "\(signerIDs.sorted().joined(separator: ","))", "count": "\(otherAccount.count)",
+                    "destination": "\(otherAccount[0])",
+                ]
+            )
+            if envelopes.isEmpty && unroutable.isEmpty && statuses.isEmpty {
+                ServerMetrics.webhook(provider: provider, outcome: "other_account")
+                return JSONResponse.error(
+                    .unauthorized, "the \(provider) account that signed this webhook does not serve the numbers it names"
                 )
             }
         }
@@ -95,13 +132,19 @@ struct WebhookController: Sendable {
             for (tenant, count) in newByTenant { metrics?.storedMessages[tenant.rawValue].increment(by: count) }
             for (tenant, count) in duplicateByTenant { metrics?.duplicateMessages[tenant.rawValue].increment(by: count) }
             if !unroutable.isEmpty {
-                try await store.recordUnroutable(unroutable)
-                ServerMetrics.unroutable(provider: provider, count: unroutable.count)
-                logger.info("message to an unknown number kept as unroutable", metadata: ["provider": "\(provider)", "count": "\(unroutable.count)", "destination": "\(unroutable[0].destination)"])
+                // Counted once per message: a provider's redelivery of one already kept is not new.
+                let kept = try await store.recordUnroutable(unroutable)
+                ServerMetrics.unroutable(provider: provider, count: kept)
+                if kept > 0 {
+                    logger.info(
+                        "message to an unknown number kept as unroutable",
+                        metadata: ["provider": "\(provider)", "count": "\(kept)", "destination": "\(unroutable[0].destination)"]
+                    )
+                }
             }
-            if !parsed.statuses.isEmpty {
-                try await store.applyDeliveryStatuses(parsed.statuses)
-                ServerMetrics.statuses(provider: provider, count: parsed.statuses.count)
+            if !statuses.isEmpty {
+                try await store.applyDeliveryStatuses(statuses, sentBy: snapshot.routing.chatbots(provider: channel.provider, servedBy: signerIDs))
+                ServerMetrics.statuses(provider: provider, count: statuses.count)
             }
         } catch {
             ServerMetrics.webhook(provider: provider, outcome: "error")

@@ -14,6 +14,12 @@ enum ServerMetrics {
         Counter(label: "swiftreplies_unroutable_messages_total", dimensions: [("provider", provider)]).increment(by: count)
     }
 
+    /// Webhook entries (messages and statuses) for a number the signing account does not serve.
+    static func otherAccountEntries(provider: String, count: Int) {
+        guard count > 0 else { return }
+        Counter(label: "swiftreplies_webhook_entries_dropped_total", dimensions: [("provider", provider), ("reason", "other_account")]).increment(by: count)
+    }
+
     static func statuses(provider: String, count: Int) {
         guard count > 0 else { return }
         Counter(label: "swiftreplies_delivery_statuses_total", dimensions: [("provider", provider)]).increment(by: count)

@@ -348,10 +348,15 @@ import Testing
             // Versions 3 (operations) and 4 (the dispatch index), down and up again; SQLite's
             // version 5 drops version 4's index, which only a shared database uses, and the
             // tenant index that `messages_conversation` makes redundant; its version 6 drops the
-            // chatbot index of messages and the twin of the unique thread index of contacts.
-            let later = backend == .sqlite ? [6, 5, 4, 3] : [4, 3]
+            // chatbot index of messages and the twin of the unique thread index of contacts. The
+            // outbox order migration (SQLite 7, PostgreSQL 5) adds the index of each conversation's
+            // unsent messages (and PostgreSQL's process heartbeats).
+            let later = backend == .sqlite ? [7, 6, 5, 4, 3] : [5, 4, 3]
             #expect(try await f.store.migrationStatus().current == later[0])
             #expect(try await f.indexCount("messages_conversation_pending") == (backend == .sqlite ? 0 : 1))
+            #expect(try await f.indexCount("messages_unsent_by_conversation") == 1)
+            #expect(try await f.store.migrateDown(to: later[1]) == [later[0]])
+            #expect(try await f.indexCount("messages_unsent_by_conversation") == 0)
             if backend == .sqlite {
                 #expect(try await f.indexCount("idx_messages_tenant_id") == 0)
                 #expect(try await f.indexCount("idx_messages_chatbot_id") == 0)
@@ -374,6 +379,7 @@ import Testing
             #expect(try await f.columnCount(table: "api_keys", column: "rate_limit_per_hour") == 1)
             #expect(try await f.indexCount("idx_actions_undelivered") == 1)
             #expect(try await f.indexCount("messages_conversation_pending") == (backend == .sqlite ? 0 : 1))
+            #expect(try await f.indexCount("messages_unsent_by_conversation") == 1)
         }
     }
 

@@ -66,10 +66,9 @@ import Testing
         let viaInfobip = try #require(snapshot.routing.route(provider: .infobip, number: ecla))
         #expect(viaInfobip.binding.accountID == "infobip_main")
         #expect(viaInfobip.binding.phoneNumberID == nil)
-        // Twilio has no binding for the number: it still routes to the chatbot (first binding).
-        let viaTwilio = try #require(snapshot.routing.route(provider: .twilio, number: ecla))
-        #expect(viaTwilio.chatbotID == "ecla-main")
-        #expect(viaTwilio.binding.provider == .meta)
+        // Twilio has no binding for the number: nothing reaches it through Twilio.
+        #expect(snapshot.routing.route(provider: .twilio, number: ecla) == nil)
+        #expect(snapshot.routing.route(provider: .twilio, number: ecla, phoneNumberID: nil, signedBy: ["twilio_main"]) == .otherAccount)
         // The number wins over a phone number id of another chatbot.
         let astroSouks = try #require(PhoneNumber(normalizing: "9613451652"))
         #expect(snapshot.routing.route(provider: .meta, number: astroSouks, phoneNumberID: "961793742410")?.chatbotID == "astrosouks-bot")
@@ -108,5 +107,51 @@ import Testing
         #expect(table.route(provider: .meta, number: nil, phoneNumberID: "pn-2")?.tenantID == "two")
         #expect(table.route(provider: .meta, number: PhoneNumber(canonical: "15550009999"), phoneNumberID: "pn-2")?.chatbotID == "two-bot")
         #expect(table.route(provider: .meta, number: PhoneNumber(canonical: "15550009999")) == nil)
+    }
+
+    @Test func aWebhookRoutesOnlyToNumbersOfTheAccountsThatSignedIt() {
+        let shared = PhoneNumber(canonical: "15550001111")
+        let acmeNumber = PhoneNumber(canonical: "15550002222")
+        let globexNumber = PhoneNumber(canonical: "15550003333")
+        let acme = TenantDefinition(
+            id: "acme", name: "Acme", subscription: Subscription(plan: "pro", limits: .unlimited, features: .all),
+            chatbots: [
+                ChatbotDefinition(
+                    id: "acme-bot", tenantID: "acme", name: "Acme", agentID: "sales",
+                    channels: [
+                        ChannelBinding(accountID: "meta_acme", provider: .meta, number: acmeNumber, phoneNumberID: "100"),
+                        ChannelBinding(accountID: "meta_shared", provider: .meta, number: shared, phoneNumberID: "300"),
+                    ]
+                )
+            ]
+        )
+        let globex = TenantDefinition(
+            id: "globex", name: "Globex", subscription: Subscription(plan: "pro", limits: .unlimited, features: .all),
+            chatbots: [
+                ChatbotDefinition(
+                    id: "globex-bot", tenantID: "globex", name: "Globex", agentID: "sales",
+                    channels: [ChannelBinding(accountID: "meta_globex", provider: .meta, number: globexNumber, phoneNumberID: "200")]
+                )
+            ]
+        )
+        let table = RoutingTable(tenants: [acme, globex])
+        guard case .routed(let route) = table.route(provider: .meta, number: acmeNumber, phoneNumberID: "100", signedBy: ["meta_acme"]) else {
+            Issue.record("acme's own account routes to acme")
+            return
+        }
+        #expect(route.chatbotID == "acme-bot" && route.binding.accountID == "meta_acme")
+        #expect(table.route(provider: .meta, number: acmeNumber, phoneNumberID: "100", signedBy: ["meta_globex"]) == .otherAccount)
+        #expect(table.route(provider: .meta, number: nil, phoneNumberID: "100", signedBy: ["meta_globex"]) == .otherAccount)
+        #expect(table.route(provider: .meta, number: globexNumber, phoneNumberID: nil, signedBy: ["meta_acme", "meta_shared"]) == .otherAccount)
+        #expect(table.route(provider: .infobip, number: acmeNumber, phoneNumberID: nil, signedBy: ["meta_acme"]) == .otherAccount, "no other provider")
+        #expect(table.route(provider: .meta, number: PhoneNumber(canonical: "15559999999"), phoneNumberID: nil, signedBy: ["meta_acme"]) == .unknown)
+        if case .routed(let viaShared) = table.route(provider: .meta, number: shared, phoneNumberID: nil, signedBy: ["meta_shared"]) {
+            #expect(viaShared.binding.accountID == "meta_shared")
+        } else {
+            Issue.record("the shared account routes its own number")
+        }
+        #expect(table.chatbots(provider: .meta, servedBy: ["meta_acme"]) == ["acme-bot"])
+        #expect(table.chatbots(provider: .meta, servedBy: ["meta_globex", "meta_shared"]) == ["globex-bot", "acme-bot"])
+        #expect(table.chatbots(provider: .twilio, servedBy: ["meta_acme"]).isEmpty)
     }
 }

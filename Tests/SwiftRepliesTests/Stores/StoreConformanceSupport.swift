@@ -16,6 +16,9 @@ enum ConformanceFixture {
     static let otherCustomer = PhoneNumber(canonical: "447700900123")
     static let base = Date(timeIntervalSince1970: 1_750_000_000)
 
+    /// The `index`th of a set of distinct customers (one conversation each).
+    static func customer(number index: Int) -> PhoneNumber { PhoneNumber(canonical: "96171\(String(format: "%06d", index))") }
+
     static func chatbot(
         _ id: ChatbotID, tenant: TenantID, provider: ProviderKind = .meta, number: String = "15550001111", agent: AgentID = "sales"
     ) -> ChatbotDefinition {

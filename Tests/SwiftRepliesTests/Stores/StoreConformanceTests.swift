@@ -308,7 +308,7 @@ struct StoreConformanceTests {
             #expect(try await store.completeTurn(partlyRepeated) == [])
             #expect(try await store.pendingInbound(limit: 10).map(\.id) == [stored[2].id])
             #expect(try await store.counts() == StoreCounts(pendingInbound: 1, outboxPending: 2, unroutable: 0))
-            #expect(try await store.dueOutbox(now: F.base.addingTimeInterval(10), limit: 10) == entries)
+            #expect(try await store.dueOutbox(now: F.base.addingTimeInterval(10), limit: 10) == [entries[0]], "the second reply is due after the first")
 
             let messages = try await store.messages(tenantID: F.acme, contactID: conversation.contactID, limit: 10)
             #expect(messages.map(\.id) == [stored[0].id, stored[1].id, entries[0].id, entries[1].id])
@@ -390,7 +390,10 @@ struct StoreConformanceTests {
             #expect(allIDs.count == 2 * 25 + 9)
             #expect(Set(allIDs).count == allIDs.count)
             #expect(try await store.counts() == StoreCounts(pendingInbound: 0, outboxPending: allIDs.count, unroutable: 0))
-            #expect(Set(try await store.dueOutbox(now: F.base.addingTimeInterval(10), limit: 1000).map(\.id)) == Set(allIDs))
+            // Due: each conversation's first message (the others follow it, in order).
+            var first: [ConversationKey: MessageID] = [:]
+            for entry in results.values.flatMap({ $0 }) { first[entry.conversation] = min(first[entry.conversation] ?? entry.id, entry.id) }
+            #expect(Set(try await store.dueOutbox(now: F.base.addingTimeInterval(10), limit: 1000).map(\.id)) == Set(first.values))
         }
     }
 
@@ -488,11 +491,13 @@ struct StoreConformanceTests {
     @Test("outbox: starts and outcomes made at the same time each get their own result", arguments: StoreBackend.available)
     func concurrentStartsAndOutcomes(_ backend: StoreBackend) async throws {
         try await TestDatabase.withConformanceStore(backend) { database, store in
-            let stored = F.stored(try await store.ingest([F.envelope("wamid.in")]))
-            let conversation = stored[0].conversation
+            // Eight conversations (a conversation's messages start one at a time, in order).
+            let stored = F.stored(try await store.ingest((0..<8).map { F.envelope("wamid.in-\($0)", from: F.customer(number: $0)) }))
             let now = F.base.addingTimeInterval(100)
             var entries: [OutboxEntry] = []
-            for index in 0..<8 { entries.append(try await store.enqueueOutbound(conversation, text: "reply \(index)", purpose: .reply, at: now)) }
+            for (index, inbound) in stored.enumerated() {
+                entries.append(try await store.enqueueOutbound(inbound.conversation, text: "reply \(index)", purpose: .reply, at: now))
+            }
             let ids = entries.map(\.id)
             // The first four are being sent; their outcomes arrive while the others start, twice over.
             #expect(Set(try await store.beginSendAttempts(Array(ids[0..<4]), at: now)) == Set(ids[0..<4]))
@@ -517,12 +522,14 @@ struct StoreConformanceTests {
     @Test("outbox: due time, begin only once, accepted never re-queued, retries, failures, every attempt recorded", arguments: StoreBackend.available)
     func outboxTransitions(_ backend: StoreBackend) async throws {
         try await TestDatabase.withConformanceStore(backend) { database, store in
-            let stored = F.stored(try await store.ingest([F.envelope("wamid.in")]))
+            // Three conversations: this case is about one entry's transitions (the order of a
+            // conversation's entries has its own case).
+            let stored = F.stored(try await store.ingest((0..<3).map { F.envelope("wamid.in-\($0)", from: F.customer(number: $0)) }))
             let conversation = stored[0].conversation
             let now = F.base.addingTimeInterval(100)
             let holding = try await store.enqueueOutbound(conversation, text: "One moment please.", purpose: .holding, at: now)
-            let human = try await store.enqueueOutbound(conversation, text: "Hi, Maya here.", purpose: .human, at: now)
-            let later = try await store.enqueueOutbound(conversation, text: "later", purpose: .reply, at: now.addingTimeInterval(60))
+            let human = try await store.enqueueOutbound(stored[1].conversation, text: "Hi, Maya here.", purpose: .human, at: now)
+            let later = try await store.enqueueOutbound(stored[2].conversation, text: "later", purpose: .reply, at: now.addingTimeInterval(60))
 
             // Due at their time, oldest first.
             #expect(try await store.dueOutbox(now: now.addingTimeInterval(-1), limit: 10).isEmpty)
@@ -560,13 +567,18 @@ struct StoreConformanceTests {
             #expect(try await store.dueOutbox(now: now.addingTimeInterval(1000), limit: 10).map(\.id) == [later.id])
             #expect(try await store.counts().outboxPending == 1)
 
-            let messages = try await store.messages(tenantID: F.acme, contactID: conversation.contactID, limit: 10)
+            var messages: [StoredMessage] = []
+            for inbound in stored { messages += try await store.messages(tenantID: F.acme, contactID: inbound.contactID, limit: 10) }
             let accepted = try #require(messages.first { $0.id == holding.id })
             #expect(accepted.status == "accepted")
             #expect(accepted.providerMessageID == "wamid.out.1")
             #expect(accepted.attempts == 3)
             #expect(accepted.possiblyDuplicated)
             #expect(accepted.errorCode == nil)
+            #expect(
+                try await database.text("SELECT error_message FROM messages WHERE id = CAST(? AS BIGINT)", [holding.id.bind]) == nil,
+                "the error text of an earlier failed attempt is cleared once accepted"
+            )
             let failed = try #require(messages.first { $0.id == human.id })
             #expect(failed.status == "failed")
             #expect(failed.errorCode == "131026")
@@ -588,12 +600,11 @@ struct StoreConformanceTests {
     @Test("recoverInterruptedSends requeues interrupted sends as possibly duplicated (PostgreSQL: only expired send leases)", arguments: StoreBackend.available)
     func recoverInterruptedSends(_ backend: StoreBackend) async throws {
         try await TestDatabase.withConformanceStore(backend, leases: PostgresStore.Leases(sendLease: 0.2, conversationLease: 30)) { _, store in
-            let stored = F.stored(try await store.ingest([F.envelope("wamid.in")]))
-            let conversation = stored[0].conversation
+            let stored = F.stored(try await store.ingest((0..<3).map { F.envelope("wamid.in-\($0)", from: F.customer(number: $0)) }))
             let t0 = F.base.addingTimeInterval(100)
-            let early = try await store.enqueueOutbound(conversation, text: "early", purpose: .reply, at: t0)
-            let late = try await store.enqueueOutbound(conversation, text: "late", purpose: .reply, at: t0)
-            let idle = try await store.enqueueOutbound(conversation, text: "idle", purpose: .reply, at: t0)
+            let early = try await store.enqueueOutbound(stored[0].conversation, text: "early", purpose: .reply, at: t0)
+            let late = try await store.enqueueOutbound(stored[1].conversation, text: "late", purpose: .reply, at: t0)
+            let idle = try await store.enqueueOutbound(stored[2].conversation, text: "idle", purpose: .reply, at: t0)
             #expect(try await store.beginSendAttempts([early.id], at: t0) == [early.id])
             #expect(try await store.beginSendAttempts([late.id], at: t0.addingTimeInterval(1)) == [late.id])
 
@@ -640,35 +651,35 @@ struct StoreConformanceTests {
                 return (message?.status, message?.errorCode)
             }
 
-            #expect(try await store.applyDeliveryStatuses([F.report("wamid.o1", .delivered)]) == 1)
+            #expect(try await store.applyDeliveryStatuses([F.report("wamid.o1", .delivered)], sentBy: [F.acmeBot]) == 1)
             #expect(try await state(first.id) == ("delivered", nil))
-            #expect(try await store.applyDeliveryStatuses([F.report("wamid.o1", .sent)]) == 0, "a late 'sent' is ignored")
-            #expect(try await store.applyDeliveryStatuses([F.report("wamid.o1", .delivered)]) == 0)
+            #expect(try await store.applyDeliveryStatuses([F.report("wamid.o1", .sent)], sentBy: [F.acmeBot]) == 0, "a late 'sent' is ignored")
+            #expect(try await store.applyDeliveryStatuses([F.report("wamid.o1", .delivered)], sentBy: [F.acmeBot]) == 0)
             #expect(try await state(first.id) == ("delivered", nil))
-            #expect(try await store.applyDeliveryStatuses([F.report("wamid.o1", .read)]) == 1)
-            #expect(try await store.applyDeliveryStatuses([F.report("wamid.o1", .failed, code: "131047")]) == 0, "failed does not beat read")
+            #expect(try await store.applyDeliveryStatuses([F.report("wamid.o1", .read)], sentBy: [F.acmeBot]) == 1)
+            #expect(try await store.applyDeliveryStatuses([F.report("wamid.o1", .failed, code: "131047")], sentBy: [F.acmeBot]) == 0, "failed does not beat read")
             #expect(try await state(first.id) == ("read", nil))
 
             // Another provider's report with the same id does not touch it.
-            #expect(try await store.applyDeliveryStatuses([F.report("wamid.o2", .read, provider: .infobip)]) == 0)
+            #expect(try await store.applyDeliveryStatuses([F.report("wamid.o2", .read, provider: .infobip)], sentBy: [F.acmeBot]) == 0)
             #expect(try await state(second.id) == ("accepted", nil))
             // Several reports for one message in a batch count it once and leave the most advanced.
-            #expect(try await store.applyDeliveryStatuses([F.report("wamid.o2", .sent), F.report("wamid.o2", .delivered), F.report("unknown", .read)]) == 1)
+            #expect(try await store.applyDeliveryStatuses([F.report("wamid.o2", .sent), F.report("wamid.o2", .delivered), F.report("unknown", .read)], sentBy: [F.acmeBot]) == 1)
             #expect(try await state(second.id) == ("delivered", nil))
-            #expect(try await store.applyDeliveryStatuses([F.report("wamid.o2", .failed, code: "131047")]) == 1, "failed beats delivered")
+            #expect(try await store.applyDeliveryStatuses([F.report("wamid.o2", .failed, code: "131047")], sentBy: [F.acmeBot]) == 1, "failed beats delivered")
             #expect(try await state(second.id) == ("failed", "131047"))
             #expect(try await database.text("SELECT error_message FROM messages WHERE id = CAST(? AS BIGINT)", [second.id.bind]) == "error 131047")
-            #expect(try await store.applyDeliveryStatuses([F.report("wamid.o2", .read)]) == 0, "nothing moves a failed message")
+            #expect(try await store.applyDeliveryStatuses([F.report("wamid.o2", .read)], sentBy: [F.acmeBot]) == 0, "nothing moves a failed message")
             #expect(try await state(second.id) == ("failed", "131047"))
 
             // A batch gives what its reports give one by one: a failure after a read in the same
             // batch does not beat the read; a failure followed by later reports stays failed.
-            #expect(try await store.applyDeliveryStatuses([F.report("wamid.o3", .delivered)]) == 1)
-            #expect(try await store.applyDeliveryStatuses([F.report("wamid.o3", .read), F.report("wamid.o3", .failed, code: "131047")]) == 1)
+            #expect(try await store.applyDeliveryStatuses([F.report("wamid.o3", .delivered)], sentBy: [F.acmeBot]) == 1)
+            #expect(try await store.applyDeliveryStatuses([F.report("wamid.o3", .read), F.report("wamid.o3", .failed, code: "131047")], sentBy: [F.acmeBot]) == 1)
             #expect(try await state(third.id) == ("read", nil), "failed does not beat a read reported before it in the same batch")
-            #expect(try await store.applyDeliveryStatuses([F.report("wamid.o4", .failed, code: "1"), F.report("wamid.o4", .sent), F.report("wamid.o4", .read)]) == 1)
+            #expect(try await store.applyDeliveryStatuses([F.report("wamid.o4", .failed, code: "1"), F.report("wamid.o4", .sent), F.report("wamid.o4", .read)], sentBy: [F.acmeBot]) == 1)
             #expect(try await state(fourth.id) == ("failed", "1"), "nothing after a failure moves it")
-            #expect(try await store.applyDeliveryStatuses([]) == 0)
+            #expect(try await store.applyDeliveryStatuses([], sentBy: [F.acmeBot]) == 0)
             #expect(try await store.counts().outboxPending == 0)
         }
     }
