@@ -60,7 +60,10 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
-        // Storage: the SQLite store (sqlite-nio) and the migration runner.
+        // Storage: the SQLite store (sqlite-nio, one writer connection with group commit) and the
+        // PostgreSQL store (postgres-nio, row-level security), by folder: Rules (decisions both
+        // share), SQLite, PostgreSQL, Migrations (the runner and each dialect's versions),
+        // GroupCommit, LegacyImport (the old single-tenant schema).
         .target(
             name: "SwiftRepliesStores",
             dependencies: [
@@ -77,7 +80,8 @@ let package = Package(
         // A wrapper around SQLite's built-in page cache that keeps commits from scanning all of it
         // (Sources/CSQLitePageCache/PageCache.c).
         .target(name: "CSQLitePageCache"),
-        // Built-in turn middleware: knowledge base retrieval, conversation instructions.
+        // Built-in turn middleware: usage limits and feature flags, live takeover, Actions Center
+        // escalation, conversation instructions, knowledge base retrieval.
         .target(
             name: "SwiftRepliesMiddleware",
             dependencies: ["SwiftRepliesCore"],
@@ -140,7 +144,8 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
-        // Server: Hummingbird application, webhooks, dispatch, outbox, health and metrics.
+        // Server: the Hummingbird application: provider webhooks, the tenant REST API (/api/v1),
+        // dispatch, the outbox, the Actions Center sweep, health and metrics.
         .target(
             name: "SwiftRepliesServer",
             dependencies: [
@@ -174,6 +179,7 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // The command line: serve, validate, chat, migrate, keys, import-legacy.
         .executableTarget(
             name: "swiftreplies",
             dependencies: [
@@ -187,6 +193,20 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // The configuration benchmark (load, reload, routing and memory at N tenants); not part
+        // of the product's command line. `swift run -c release swiftreplies-bench-config`.
+        .executableTarget(
+            name: "swiftreplies-bench-config",
+            dependencies: [
+                "SwiftRepliesCore",
+                "SwiftRepliesConfig",
+                "SwiftRepliesRuntime",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // `swift package validate-config`: runs `swiftreplies validate`.
         .plugin(
             name: "ValidateConfigPlugin",
             capability: .command(
@@ -195,6 +215,7 @@ let package = Package(
             ),
             dependencies: ["swiftreplies"]
         ),
+        // `swift package new-agent`: scaffolds an agent module, its YAML and its test.
         .plugin(
             name: "NewAgentPlugin",
             capability: .command(
@@ -202,6 +223,8 @@ let package = Package(
                 permissions: [.writeToPackageDirectory(reason: "new-agent writes the agent's Swift file, YAML and test into the package")]
             )
         ),
+        // Every test: unit, store conformance on SQLite and PostgreSQL, live servers against a
+        // local fake provider, and the executable (scripts/test runs them).
         .testTarget(
             name: "SwiftRepliesTests",
             dependencies: [

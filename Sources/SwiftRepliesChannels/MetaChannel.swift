@@ -38,9 +38,18 @@ public struct MetaChannel: MessagingChannel {
     public func signingAccounts(_ request: WebhookRequest, accounts: [ProviderAccount]) -> [ProviderAccount] {
         guard let header = request.header(MetaSignature.headerName), let digest = MetaSignature.digest(ofHeader: header) else { return [] }
         var signers: [ProviderAccount] = []
+        // Accounts of one app share its secret: each secret's HMAC is computed once.
+        var verdicts: [String: Bool] = [:]
         for account in accounts where account.provider == .meta && account.isEnabled {
             guard let secret = account.settings["app_secret"], !secret.isEmpty else { continue }
-            if signatureKeys.key(for: secret).signed(request.body, digest: digest) { signers.append(account) }
+            let signed: Bool
+            if let known = verdicts[secret] {
+                signed = known
+            } else {
+                signed = signatureKeys.key(for: secret).signed(request.body, digest: digest)
+                verdicts[secret] = signed
+            }
+            if signed { signers.append(account) }
         }
         return signers
     }

@@ -24,7 +24,7 @@ import Testing
                     phone_number_id: "9611234567"
         """
 
-    /// How soon after the save is a figure of the configuration benchmark (`bench-config`, in
+    /// How soon after the save is a figure of the configuration benchmark (`swiftreplies-bench-config`, in
     /// docs/performance.md), not of this test: under CI's parallel load a fixed bound here failed
     /// at 2.05 s. The watcher polls every 0.5 s and waits one more poll for the files to hold still.
     @Test func aNewTenantRoutesAfterTheSaveAndRevisionGoesUpByOne() async throws {

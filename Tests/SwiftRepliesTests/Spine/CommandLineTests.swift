@@ -106,6 +106,15 @@ struct CommandLineTests {
         }
     }
 
+    @Test func benchmarksAreNotPartOfTheProductsCommandLine() async throws {
+        let result = try await CommandLineTool.run(["bench-config"])
+        #expect(result.status != 0, "\(result)")
+        #expect(result.stderr.contains("bench-config"), "names what it does not know: \(result.stderr)")
+        let help = try await CommandLineTool.run(["--help"])
+        #expect(help.status == 0)
+        #expect(help.stdout.contains("serve") && !help.stdout.contains("bench"), "\(help.stdout)")
+    }
+
     @Test func chatWithUnknownChatbotFails() async throws {
         let directory = try RepositoryPaths.temporaryDirectory("swiftreplies-cli-chat")
         defer { try? FileManager.default.removeItem(at: directory) }

@@ -5,7 +5,8 @@ import SwiftRepliesConfig
 import SwiftRepliesCore
 import SwiftRepliesRuntime
 
-/// `swiftreplies bench-config --tenants 10000` (hidden): how the configuration scales.
+/// `swiftreplies-bench-config --tenants 10000`: how the configuration scales. A benchmark, kept
+/// out of the product's command line (`swift run -c release swiftreplies-bench-config`).
 ///
 /// Generates a `tenants.yaml` with N tenants (one chatbot and one unique number each) and a set
 /// of agent files in a temporary directory, then measures: loading and validating it, building
@@ -13,9 +14,10 @@ import SwiftRepliesRuntime
 /// with one tenant changed and one with one agent changed (both through `ConfigReloader`, the
 /// code `serve` runs on a save), routing a message among the numbers, and the peak resident
 /// memory (`VmHWM`).
+@main
 struct BenchConfigCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "bench-config", abstract: "Measure configuration load, reload, routing and memory at scale.", shouldDisplay: false
+        commandName: "swiftreplies-bench-config", abstract: "Measure configuration load, reload, routing and memory at scale."
     )
 
     @Option(help: "Tenants to generate (each with one chatbot and one number).")
@@ -44,7 +46,6 @@ struct BenchConfigCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        LoggingSetup.bootstrap(defaultLevel: .warning)
         var logger = Logger(label: "swiftreplies.bench-config")
         logger.logLevel = .warning
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("swiftreplies-bench-config-\(UUID().uuidString)")
