@@ -182,8 +182,9 @@ import Testing
                 }
             }
         }
-        #expect(orderViolations.isEmpty, "\(orderViolations.count) requests out of outbox order:\n\(orderViolations.joined(separator: "\n"))")
-        #expect(holdingViolations.isEmpty, "\(holdingViolations.count) holding messages after their answer:\n\(holdingViolations.joined(separator: "\n"))")
+        let outOfOrder = orderViolations.count, holdingAfterAnswer = holdingViolations.count
+        #expect(outOfOrder == 0, "\(orderViolations.count) requests out of outbox order:\n\(orderViolations.joined(separator: "\n"))")
+        #expect(holdingAfterAnswer == 0, "\(holdingViolations.count) holding messages after their answer:\n\(holdingViolations.joined(separator: "\n"))")
         expectHoldingRows(rows)
     }
 
@@ -214,7 +215,8 @@ import Testing
                 }
             }
         }
-        #expect(violations.isEmpty, "\(violations.count) holding rows wrong:\n\(violations.joined(separator: "\n"))")
+        let wrong = violations.count
+        #expect(wrong == 0, "\(violations.count) holding rows wrong:\n\(violations.joined(separator: "\n"))")
     }
 }
 
