@@ -33,7 +33,6 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-collections.git", from: "1.1.0"),
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
-        .package(url: "https://github.com/vapor/sqlite-nio.git", from: "1.13.2"),
         .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
@@ -60,7 +59,7 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
-        // Storage: the SQLite store (sqlite-nio, one writer connection with group commit) and the
+        // Storage: the SQLite store (the system's SQLite, one writer connection with group commit) and the
         // PostgreSQL store (postgres-nio, row-level security), by folder: Rules (decisions both
         // share), SQLite, PostgreSQL, Migrations (the runner and each dialect's versions),
         // GroupCommit, LegacyImport (the old single-tenant schema).
@@ -68,8 +67,8 @@ let package = Package(
             name: "SwiftRepliesStores",
             dependencies: [
                 "SwiftRepliesCore",
-                "CSQLitePageCache",
-                .product(name: "SQLiteNIO", package: "sqlite-nio"),
+                "CSQLite3",
+                "CSQLiteSetup",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -77,9 +76,13 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
-        // A wrapper around SQLite's built-in page cache that keeps commits from scanning all of it
-        // (Sources/CSQLitePageCache/PageCache.c).
-        .target(name: "CSQLitePageCache"),
+        // SQLite's C interface from the system's library (Debian: libsqlite3-dev), the one copy of
+        // SQLite in the process.
+        .systemLibrary(name: "CSQLite3", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
+        // SQLite's process-wide set-up, done before its first use: memory statistics off, and a
+        // wrapper around its built-in page cache that keeps commits from scanning all of it
+        // (Sources/CSQLiteSetup/PageCache.c).
+        .target(name: "CSQLiteSetup", dependencies: ["CSQLite3"]),
         // Built-in turn middleware: usage limits and feature flags, live takeover, Actions Center
         // escalation, conversation instructions, knowledge base retrieval.
         .target(
@@ -243,7 +246,6 @@ let package = Package(
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Crypto", package: "swift-crypto"),
-                .product(name: "SQLiteNIO", package: "sqlite-nio"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),

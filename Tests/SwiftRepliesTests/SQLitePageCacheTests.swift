@@ -1,9 +1,8 @@
 import Foundation
-import SQLiteNIO
-import SwiftRepliesStores
+@testable import SwiftRepliesStores
 import Testing
 
-/// SQLite's page cache behind `CSQLitePageCache`: b-tree rebalancing parks pages under key 0
+/// SQLite's page cache behind `CSQLiteSetup`: b-tree rebalancing parks pages under key 0
 /// instead of the locking page's number, and the database stays intact.
 @Suite struct SQLitePageCacheTests {
     @Test func rebalancingParksPagesAndKeepsTheDatabaseIntact() async throws {
@@ -15,7 +14,7 @@ import Testing
         #expect(SQLiteLibrary.usesParkingPageCache)
         let parkedBefore = SQLiteLibrary.parkedPageCount
 
-        let connection = try await SQLiteConnection.open(storage: .file(path: path))
+        let connection = try await SQLiteDatabaseConnection.open(path: path)
         do {
             _ = try await connection.query("PRAGMA journal_mode = WAL")
             _ = try await connection.query("PRAGMA cache_size = -32768")
@@ -36,13 +35,13 @@ import Testing
                 expected += 400
                 _ = try await connection.query("COMMIT")
                 if round % 3 == 2 {
-                    let deleted = try await connection.query("DELETE FROM items WHERE id % 3 = ? RETURNING id", [.integer(round % 3)])
+                    let deleted = try await connection.query("DELETE FROM items WHERE id % 3 = ? RETURNING id", [.integer(Int64(round % 3))])
                     expected -= deleted.count
                 }
             }
             let count = try await connection.query("SELECT count(*) AS n FROM items").first?.column("n")?.integer
             #expect(count == expected)
-            let check = try await connection.query("PRAGMA integrity_check").first?.columns.first?.data.string
+            let check = try await connection.query("PRAGMA integrity_check").first?.values.first?.string
             #expect(check == "ok")
             try await connection.close()
         } catch {

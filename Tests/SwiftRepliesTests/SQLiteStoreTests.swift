@@ -1,8 +1,7 @@
 import Foundation
 import Logging
-import SQLiteNIO
 import SwiftRepliesCore
-import SwiftRepliesStores
+@testable import SwiftRepliesStores
 import Testing
 
 /// A logger that keeps test output quiet (migration notices are `info`).
@@ -45,9 +44,9 @@ private struct TemporaryDatabase {
     }
 
     /// Runs a query on a separate raw connection, to inspect what the store wrote.
-    func rows(_ sql: String, _ binds: [SQLiteData] = []) async throws -> [SQLiteRow] {
+    func rows(_ sql: String, _ binds: [SQLiteValue] = []) async throws -> [SQLiteResultRow] {
         SQLiteLibrary.prepare()
-        let connection = try await SQLiteConnection.open(storage: .file(path: path))
+        let connection = try await SQLiteDatabaseConnection.open(path: path)
         do {
             let rows = try await connection.query(sql, binds)
             try await connection.close()
@@ -58,12 +57,12 @@ private struct TemporaryDatabase {
         }
     }
 
-    func integer(_ sql: String, _ binds: [SQLiteData] = []) async throws -> Int? {
-        try await rows(sql, binds).first?.columns.first?.data.integer
+    func integer(_ sql: String, _ binds: [SQLiteValue] = []) async throws -> Int? {
+        try await rows(sql, binds).first?.values.first?.integer
     }
 
-    func text(_ sql: String, _ binds: [SQLiteData] = []) async throws -> String? {
-        try await rows(sql, binds).first?.columns.first?.data.string
+    func text(_ sql: String, _ binds: [SQLiteValue] = []) async throws -> String? {
+        try await rows(sql, binds).first?.values.first?.string
     }
 
     func tableExists(_ name: String) async throws -> Bool {
@@ -295,7 +294,7 @@ struct SQLiteStoreTests {
             #expect(contact.phone == Fixture.customer)
             #expect(try await store.contact(tenantID: Fixture.globex, id: firstStored[0].contactID) == nil, "contacts are tenant scoped")
             let lastInteraction = try await database.rows(
-                "SELECT last_interaction FROM contacts WHERE id = ?", [.integer(Int(firstStored[0].contactID.rawValue))]
+                "SELECT last_interaction FROM contacts WHERE id = ?", [.integer(firstStored[0].contactID.rawValue)]
             ).first?.column("last_interaction")?.double
             #expect(lastInteraction == Fixture.base.addingTimeInterval(4).timeIntervalSince1970)
 
@@ -423,7 +422,7 @@ struct SQLiteStoreTests {
             #expect(try await store.counts() == StoreCounts(pendingInbound: 1, outboxPending: 2, unroutable: 0))
 
             let processed = try await database.rows(
-                "SELECT status, ai_processed, processing_ms, intent, config_revision FROM messages WHERE id = ?", [.integer(Int(stored[0].id.rawValue))]
+                "SELECT status, ai_processed, processing_ms, intent, config_revision FROM messages WHERE id = ?", [.integer(stored[0].id.rawValue)]
             )
             let row = try #require(processed.first)
             #expect(row.column("status")?.string == "processed")
@@ -432,7 +431,7 @@ struct SQLiteStoreTests {
             #expect(row.column("intent")?.string == "price")
             #expect(row.column("config_revision")?.integer == 7)
             // Outbound rows take the provider of the conversation's inbound messages.
-            #expect(try await database.text("SELECT provider FROM messages WHERE id = ?", [.integer(Int(entries[0].id.rawValue))]) == "meta")
+            #expect(try await database.text("SELECT provider FROM messages WHERE id = ?", [.integer(Int64(entries[0].id.rawValue))]) == "meta")
 
             let history = try await store.history(conversation, before: nil, limit: 10)
             #expect(history.map(\.direction) == [.inbound, .inbound, .outbound, .outbound])

@@ -1,5 +1,4 @@
 import Foundation
-import SQLiteNIO
 import SwiftRepliesCore
 
 /// `import-legacy` writes: each call is one write transaction; every value is bound.
@@ -11,7 +10,7 @@ extension SQLiteStore: LegacyImportStore {
         guard !plan.phones.isEmpty else { return [] }
         let phonesJSON = try Self.jsonArray(plan.phones)
         let threadsJSON = try Self.jsonArray(plan.phones.compactMap { plan.first[$0]?.threadID })
-        let tenant = SQLiteData.text(tenantID.rawValue)
+        let tenant = SQLiteValue.text(tenantID.rawValue)
 
         let (contactIDs, created) = try await withWriteTransaction { db -> ([String: ContactID], Set<String>) in
             let existing = try Self.contactIDs(db, tenant: tenant, phonesJSON: phonesJSON)
@@ -26,7 +25,7 @@ extension SQLiteStore: LegacyImportStore {
             let missing = plan.phones.filter { existing[$0] == nil }
             let columns = 7
             for chunk in missing.chunked(into: SQLPlaceholders.maxRows(columns: columns)) {
-                var binds: [SQLiteData] = []
+                var binds: [SQLiteValue] = []
                 binds.reserveCapacity(chunk.count * columns)
                 for phone in chunk {
                     guard let contact = plan.first[phone] else { continue }
@@ -71,8 +70,8 @@ extension SQLiteStore: LegacyImportStore {
     ) async throws -> Int {
         let rows = try LegacyMessageRow.rows(messages, contactIDs: contactIDs, importedAt: importedAt)
         guard !rows.isEmpty else { return 0 }
-        let tenant = SQLiteData.text(tenantID.rawValue)
-        let chatbot = SQLiteData.text(chatbotID.rawValue)
+        let tenant = SQLiteValue.text(tenantID.rawValue)
+        let chatbot = SQLiteValue.text(chatbotID.rawValue)
         let contactsJSON = String(decoding: try JSONEncoder().encode(Array(Set(rows.map(\.contactID.rawValue)))), as: UTF8.self)
 
         return try await withWriteTransaction { db -> Int in
@@ -102,7 +101,7 @@ extension SQLiteStore: LegacyImportStore {
             var latest: [ContactID: Date] = [:]
             let columns = 15
             for chunk in rows.chunked(into: SQLPlaceholders.maxRows(columns: columns)) {
-                var binds: [SQLiteData] = []
+                var binds: [SQLiteValue] = []
                 binds.reserveCapacity(chunk.count * columns)
                 for row in chunk {
                     guard let provider = providers[row.contactID] else {
@@ -147,13 +146,13 @@ extension SQLiteStore: LegacyImportStore {
         _ orders: [LegacyOrder], contactIDs: [Int64: ContactID], tenantID: TenantID, chatbotID: ChatbotID, importedAt: Date
     ) async throws -> Int {
         guard !orders.isEmpty else { return 0 }
-        let tenant = SQLiteData.text(tenantID.rawValue)
+        let tenant = SQLiteValue.text(tenantID.rawValue)
         let byLegacyID = Dictionary(orders.map { ($0.legacyID, $0) }, uniquingKeysWith: { first, _ in first })
         return try await withWriteTransaction { db -> Int in
             var inserted: [(orderID: Int64, order: LegacyOrder)] = []
             let columns = 9
             for chunk in orders.chunked(into: SQLPlaceholders.maxRows(columns: columns)) {
-                var binds: [SQLiteData] = []
+                var binds: [SQLiteValue] = []
                 binds.reserveCapacity(chunk.count * columns)
                 for order in chunk {
                     let contact = order.legacyContactID.flatMap { contactIDs[$0] }
@@ -180,7 +179,7 @@ extension SQLiteStore: LegacyImportStore {
             // One item per new order: the legacy order's product.
             let items = inserted.filter { $0.order.productName != nil }
             for chunk in items.chunked(into: SQLPlaceholders.maxRows(columns: 6)) {
-                var binds: [SQLiteData] = []
+                var binds: [SQLiteValue] = []
                 for (orderID, order) in chunk {
                     let unitPrice = order.total.map { order.quantity > 0 ? $0 / Double(order.quantity) : $0 }
                     binds += [
@@ -202,12 +201,12 @@ extension SQLiteStore: LegacyImportStore {
 
     public func importLegacyCampaigns(_ campaigns: [LegacyCampaign], tenantID: TenantID, chatbotID: ChatbotID, importedAt: Date) async throws -> Int {
         guard !campaigns.isEmpty else { return 0 }
-        let tenant = SQLiteData.text(tenantID.rawValue)
+        let tenant = SQLiteValue.text(tenantID.rawValue)
         return try await withWriteTransaction { db -> Int in
             var inserted = 0
             let columns = 8
             for chunk in campaigns.chunked(into: SQLPlaceholders.maxRows(columns: columns)) {
-                var binds: [SQLiteData] = []
+                var binds: [SQLiteValue] = []
                 binds.reserveCapacity(chunk.count * columns)
                 for campaign in chunk {
                     binds += [
@@ -231,7 +230,7 @@ extension SQLiteStore: LegacyImportStore {
     }
 
     /// The tenant's contact ids by phone number, for the phone numbers in `phonesJSON`.
-    private static func contactIDs(_ db: SQLiteSession, tenant: SQLiteData, phonesJSON: String) throws -> [String: ContactID] {
+    private static func contactIDs(_ db: SQLiteSession, tenant: SQLiteValue, phonesJSON: String) throws -> [String: ContactID] {
         let rows = try db.query(
             "SELECT id, phone_number FROM contacts WHERE tenant_id = ? AND phone_number IN (SELECT value FROM json_each(?))",
             [tenant, .text(phonesJSON)]

@@ -3,62 +3,26 @@ import PostgresNIO
 import SwiftRepliesCore
 
 extension PostgresStore {
-    private struct ContactKey: Hashable {
-        var tenantID: TenantID
-        var phone: PhoneNumber
-    }
-
-    private struct MessageKey: Hashable {
-        var chatbotID: ChatbotID
-        var providerMessageID: String
-    }
-
     /// The hot path, in one transaction as the host role: one contact upsert and one message
     /// insert for the whole batch, each over `unnest` of bound arrays (`ON CONFLICT DO NOTHING`:
     /// rows not returned are duplicates). Contacts are upserted in key order, so concurrent
-    /// batches from several processes never deadlock on them.
+    /// batches from several processes never deadlock on them. What is written is `IngestPlan`'s
+    /// decision.
     public func ingest(_ batch: [InboundEnvelope]) async throws -> [IngestOutcome] {
         guard !batch.isEmpty else { return [] }
-        var contactOrder: [ContactKey] = []
-        var contactIndex: [ContactKey: Int] = [:]
-        var names: [String?] = []
-        var chatbots: [String] = []
-        var firstSeen: [Date] = []
-        var lastSeen: [Date] = []
-        for envelope in batch {
-            let key = ContactKey(tenantID: envelope.tenantID, phone: envelope.message.from)
-            if let index = contactIndex[key] {
-                names[index] = envelope.message.contactName ?? names[index]
-                firstSeen[index] = min(firstSeen[index], envelope.receivedAt)
-                lastSeen[index] = max(lastSeen[index], envelope.receivedAt)
-            } else {
-                contactIndex[key] = contactOrder.count
-                contactOrder.append(key)
-                names.append(envelope.message.contactName)
-                chatbots.append(envelope.chatbotID.rawValue)
-                firstSeen.append(envelope.receivedAt)
-                lastSeen.append(envelope.receivedAt)
-            }
-        }
-        var firstIndex: [MessageKey: Int] = [:]
-        var toInsert: [Int] = []
-        for (index, envelope) in batch.enumerated() {
-            let key = MessageKey(chatbotID: envelope.chatbotID, providerMessageID: envelope.message.providerMessageID)
-            if firstIndex[key] == nil {
-                firstIndex[key] = index
-                toInsert.append(index)
-            }
-        }
-        let attributes = toInsert.map { CompactJSON.text(batch[$0].message.content.attributes) }
+        let plan = IngestPlan(batch)
+        let attributes = plan.inserts.map { CompactJSON.text(batch[$0].message.content.attributes) }
         let now = Date()
-        let contactTenants = contactOrder.map(\.tenantID.rawValue)
-        let contactPhones = contactOrder.map(\.phone.digits)
-        let contactNames = names.map { $0 ?? "" }
-        let contactHasName = names.map { $0 != nil }
-        let (contactChatbots, contactLastSeen, contactFirstSeen, insertIndexes) = (chatbots, lastSeen, firstSeen, toInsert)
+        let contactTenants = plan.contacts.map(\.key.tenantID.rawValue)
+        let contactPhones = plan.contacts.map(\.key.phone.digits)
+        let contactNames = plan.contacts.map { $0.name ?? "" }
+        let contactHasName = plan.contacts.map { $0.name != nil }
+        let contactChatbots = plan.contacts.map(\.chatbotID.rawValue)
+        let contactLastSeen = plan.contacts.map(\.lastInteraction)
+        let contactFirstSeen = plan.contacts.map(\.firstSeen)
 
-        let (contactIDs, inserted) = try await hostTransaction { connection -> ([ContactKey: ContactID], [MessageKey: MessageID]) in
-            var contactIDs: [ContactKey: ContactID] = [:]
+        let (contactIDs, inserted) = try await hostTransaction { connection -> ([IngestPlan.ContactKey: ContactID], [IngestPlan.MessageKey: MessageID]) in
+            var contactIDs: [IngestPlan.ContactKey: ContactID] = [:]
             let contactRows = try await connection.query(
                 """
                 INSERT INTO contacts (tenant_id, phone_number, name, chatbot_id, last_interaction, created_at)
@@ -74,17 +38,15 @@ extension PostgresStore {
                 logger: logger
             )
             for try await (id, tenant, phone) in contactRows.decode((Int64, String, String).self) {
-                contactIDs[ContactKey(tenantID: TenantID(tenant), phone: PhoneNumber(canonical: phone))] = ContactID(id)
+                contactIDs[IngestPlan.ContactKey(tenantID: TenantID(tenant), phone: PhoneNumber(canonical: phone))] = ContactID(id)
             }
             var tenants: [String] = [], chatbotIDs: [String] = [], contacts: [Int64] = [], kinds: [String] = []
             var texts: [String] = [], hasText: [Bool] = [], answerable: [Bool] = [], providers: [String] = []
             var providerIDs: [String] = [], sentAt: [Date] = [], hasSentAt: [Bool] = [], receivedAt: [Date] = []
-            for index in insertIndexes {
+            for index in plan.inserts {
                 let envelope = batch[index]
                 let message = envelope.message
-                guard let contactID = contactIDs[ContactKey(tenantID: envelope.tenantID, phone: message.from)] else {
-                    throw PostgresStoreError.unexpectedResult("no contact id for \(envelope.tenantID)/\(message.from)")
-                }
+                let contactID = try plan.contactID(ofEnvelopeAt: index, in: contactIDs)
                 tenants.append(envelope.tenantID.rawValue)
                 chatbotIDs.append(envelope.chatbotID.rawValue)
                 contacts.append(contactID.rawValue)
@@ -98,7 +60,7 @@ extension PostgresStore {
                 hasSentAt.append(message.sentAt != nil)
                 receivedAt.append(envelope.receivedAt)
             }
-            var inserted: [MessageKey: MessageID] = [:]
+            var inserted: [IngestPlan.MessageKey: MessageID] = [:]
             let rows = try await connection.query(
                 """
                 INSERT INTO messages (
@@ -117,30 +79,12 @@ extension PostgresStore {
                 logger: logger
             )
             for try await (id, chatbot, providerID) in rows.decode((Int64, String, String).self) {
-                inserted[MessageKey(chatbotID: ChatbotID(chatbot), providerMessageID: providerID)] = MessageID(id)
+                inserted[IngestPlan.MessageKey(chatbotID: ChatbotID(chatbot), providerMessageID: providerID)] = MessageID(id)
             }
             return (contactIDs, inserted)
         }
 
-        return try batch.enumerated().map { index, envelope in
-            let message = envelope.message
-            let key = MessageKey(chatbotID: envelope.chatbotID, providerMessageID: message.providerMessageID)
-            guard firstIndex[key] == index, let id = inserted[key] else {
-                return .duplicate(providerMessageID: message.providerMessageID)
-            }
-            let contactKey = ContactKey(tenantID: envelope.tenantID, phone: message.from)
-            guard let contactID = contactIDs[contactKey] else {
-                throw PostgresStoreError.unexpectedResult("no contact id for \(envelope.tenantID)/\(message.from)")
-            }
-            return .stored(
-                StoredInbound(
-                    id: id, tenantID: envelope.tenantID, chatbotID: envelope.chatbotID, contactID: contactID, contactPhone: message.from,
-                    providerMessageID: message.providerMessageID, kind: message.content.kind, text: message.content.text,
-                    answerable: message.content.isAnswerable, receivedAt: envelope.receivedAt, provider: message.provider,
-                    contactName: message.contactName ?? contactIndex[contactKey].flatMap { names[$0] }
-                )
-            )
-        }
+        return try plan.outcomes(contactIDs: contactIDs, inserted: inserted)
     }
 
     @discardableResult

@@ -3,19 +3,9 @@ import PostgresNIO
 import SwiftRepliesCore
 
 extension PostgresStore {
-    /// One outbound row to queue.
-    struct OutboundDraft {
-        var conversation: ConversationKey
-        var text: String
-        var phone: PhoneNumber
-        var provider: String
-        var purpose: OutboundPurpose
-        var date: Date
-    }
-
     /// Where a conversation's outbound messages go (as `SQLiteStore` decides it). Runs in the
     /// caller's transaction.
-    func outboundTarget(_ connection: PostgresConnection, _ conversation: ConversationKey) async throws -> (phone: PhoneNumber, provider: String) {
+    func outboundTarget(_ connection: PostgresConnection, _ conversation: ConversationKey) async throws -> OutboundTarget {
         let rows = try await connection.query(
             """
             SELECT c.phone_number,
@@ -35,7 +25,7 @@ extension PostgresStore {
             logger: logger
         )
         for try await (phone, provider) in rows.decode((String, String).self) {
-            return (PhoneNumber(canonical: phone), provider)
+            return OutboundTarget(phone: PhoneNumber(canonical: phone), provider: provider)
         }
         throw PostgresStoreError.unexpectedResult("contact \(conversation.contactID) not found in tenant \(conversation.tenantID)")
     }
@@ -115,29 +105,24 @@ extension PostgresStore {
             var results: [[OutboxEntry]] = Array(repeating: [], count: batch.count)
             for (tenant, indexes) in byTenant.sorted(by: { $0.key < $1.key }) {
                 try await Self.enterTenant(tenant, on: connection, logger: logger)
+                let plan = TurnCommitPlan(batch, indexes: indexes)
                 var ids: [Int64] = [], ai: [Bool] = [], durations: [Int64] = [], intents: [String] = [], hasIntent: [Bool] = []
                 var revisions: [Int64] = [], dates: [Date] = [], chatbots: [String] = [], contacts: [Int64] = []
-                for index in indexes {
-                    let completion = batch[index]
-                    for id in completion.inboundIDs {
-                        ids.append(id.rawValue)
-                        ai.append(completion.aiProcessed)
-                        durations.append(Int64(completion.processingMilliseconds))
-                        intents.append(completion.intent ?? "")
-                        hasIntent.append(completion.intent != nil)
-                        revisions.append(Int64(completion.configRevision))
-                        dates.append(completion.completedAt)
-                        chatbots.append(completion.conversation.chatbotID.rawValue)
-                        contacts.append(completion.conversation.contactID.rawValue)
-                    }
+                for (completion, id) in plan.inboundRows {
+                    ids.append(id.rawValue)
+                    ai.append(completion.aiProcessed)
+                    durations.append(Int64(completion.processingMilliseconds))
+                    intents.append(completion.intent ?? "")
+                    hasIntent.append(completion.intent != nil)
+                    revisions.append(Int64(completion.configRevision))
+                    dates.append(completion.completedAt)
+                    chatbots.append(completion.conversation.chatbotID.rawValue)
+                    contacts.append(completion.conversation.contactID.rawValue)
                 }
                 // Conversation leases the turns end with their commit; one holder's (the usual
                 // case: this process's dispatcher) with the UPDATE below, any other on its own.
-                var leases: [String: [Int64]] = [:]
-                for index in indexes {
-                    if let holder = batch[index].releasingLeaseOf { leases[holder, default: []].append(batch[index].conversation.contactID.rawValue) }
-                }
-                var changed: Set<Int64> = []
+                var leases = plan.releasedLeases().mapValues { $0.map(\.contactID.rawValue) }
+                var processed: Set<MessageID> = []
                 if !ids.isEmpty {
                     let folded = leases.max { $0.value.count < $1.value.count }
                     if let folded { leases[folded.key] = nil }
@@ -145,43 +130,20 @@ extension PostgresStore {
                         CompleteInboundSQL.self, ids, ai, durations, intents, hasIntent, revisions, dates, chatbots, contacts, tenant.rawValue,
                         folded?.value ?? [], folded?.key ?? "", logger: logger
                     )
-                    for try await row in rows { changed.insert(try row.decode(Int64.self)) }
+                    for try await row in rows { processed.insert(MessageID(try row.decode(Int64.self))) }
                 }
-                var drafts: [OutboundDraft] = []
-                var owners: [Int] = []
-                var meterings: [MessageMetering] = []
-                for index in indexes {
-                    let completion = batch[index]
-                    // Each inbound message processed here belongs to the first completion in the
-                    // batch that names it: a second completion of it (coalesced into the same
-                    // batch) queues nothing, as it would have one batch later.
-                    let claimed = completion.inboundIDs.filter { changed.remove($0.rawValue) != nil }
-                    guard completion.inboundIDs.isEmpty || !claimed.isEmpty else { continue }
-                    meterings += completion.meterings
-                    guard !completion.replies.isEmpty else { continue }
-                    let target: (phone: PhoneNumber, provider: String)
-                    if let replyTo = completion.replyTo {
-                        target = (replyTo.phone, replyTo.provider.rawValue)
-                    } else {
-                        target = try await outboundTarget(connection, completion.conversation)
-                    }
-                    for text in completion.replies {
-                        drafts.append(
-                            OutboundDraft(
-                                conversation: completion.conversation, text: text, phone: target.phone, provider: target.provider, purpose: .reply,
-                                date: completion.completedAt
-                            )
-                        )
-                        owners.append(index)
-                    }
-                }
-                for (owner, entry) in zip(owners, try await insertOutbound(connection, drafts)) {
-                    results[owner].append(entry)
+                let committed = plan.committed(processed: processed)
+                var targets: [Int: OutboundTarget] = [:]
+                for index in plan.needingTargets(of: committed) { targets[index] = try await outboundTarget(connection, batch[index].conversation) }
+                let drafts = try plan.replyDrafts(of: committed, targets: targets)
+                for (draft, entry) in zip(drafts, try await insertOutbound(connection, drafts.map(\.draft))) {
+                    results[draft.owner].append(entry)
                 }
                 for (holder, contacts) in leases {
                     try await connection.run(ReleaseLeasesSQL.self, tenant.rawValue, contacts, holder, logger: logger)
                 }
                 // The usage the committed turns counted (their tenant is the one entered).
+                let meterings = plan.meterings(of: committed)
                 for (period, indexes) in MeterAllocation.groups(meterings) where period.tenantID == tenant {
                     _ = try await Self.addUnlimited(connection, indexes.map { meterings[$0] }, period: period, logger: logger)
                 }

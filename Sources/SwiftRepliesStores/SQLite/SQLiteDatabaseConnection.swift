@@ -1,10 +1,7 @@
+import CSQLite3
 import Foundation
-import NIOCore
 import NIOPosix
-import SQLiteNIO
 import Synchronization
-// SQLite itself, as sqlite-nio vendors and builds it (the same library, not a second copy).
-import VaporCSQLite
 
 /// One connection to a SQLite database file, driven through SQLite's C API on a thread of its own.
 ///
@@ -13,9 +10,10 @@ import VaporCSQLite
 /// statement costs three or more thread switches and is parsed anew each time. A store
 /// transaction runs several statements, and the hot path runs thousands of transactions a second.
 /// Here a whole transaction is one job on the connection's thread (`perform`): its statements run
-/// back to back, and each statement text is prepared once and kept (`StatementCache`). sqlite-nio
-/// stays the library that builds SQLite and defines `SQLiteData`; tools that open other files
-/// (the legacy importer, tests) keep using its connection.
+/// back to back, and each statement text is prepared once and kept (`StatementCache`). Every
+/// SQLite file the process opens (the store, the legacy importer, tests) goes through this type,
+/// over the system's one SQLite library (`CSQLite3`): two copies of SQLite in one process would
+/// release each other's POSIX file locks.
 ///
 /// Thread confinement is the whole safety argument: the connection's state (the `sqlite3*`
 /// handle and its prepared statements) is touched only by jobs of `thread`, a pool of exactly one
@@ -31,12 +29,13 @@ final class SQLiteDatabaseConnection: Sendable {
         self.state = state
     }
 
-    /// Opens (creating when missing) the database file at `path` on a new thread.
-    static func open(path: String) async throws -> SQLiteDatabaseConnection {
+    /// Opens the database file at `path` (a plain path or a `file:` URI) on a new thread:
+    /// creating it when missing, or, with `readOnly`, only an existing file, for reading.
+    static func open(path: String, readOnly: Bool = false) async throws -> SQLiteDatabaseConnection {
         let thread = NIOThreadPool(numberOfThreads: 1)
         thread.start()
         do {
-            let state = try await thread.runIfActive { try ConfinedState(path: path) }
+            let state = try await thread.runIfActive { try ConfinedState(path: path, readOnly: readOnly) }
             return SQLiteDatabaseConnection(thread: thread, state: state)
         } catch {
             try? await thread.shutdownGracefully()
@@ -55,7 +54,7 @@ final class SQLiteDatabaseConnection: Sendable {
 
     /// Runs one statement as a job of its own and returns its rows.
     @discardableResult
-    func query(_ sql: String, _ binds: [SQLiteData] = []) async throws -> [SQLiteResultRow] {
+    func query(_ sql: String, _ binds: [SQLiteValue] = []) async throws -> [SQLiteResultRow] {
         try await perform { try $0.query(sql, binds) }
     }
 
@@ -105,7 +104,7 @@ struct SQLiteSession {
 
     /// Runs one statement with `binds` for its `?` (or `?NNN`) parameters and returns its rows.
     @discardableResult
-    func query(_ sql: String, _ binds: [SQLiteData] = []) throws -> [SQLiteResultRow] {
+    func query(_ sql: String, _ binds: [SQLiteValue] = []) throws -> [SQLiteResultRow] {
         try state.run(sql, binds)
     }
 }
@@ -116,10 +115,13 @@ extension SQLiteSession: Sendable {}
 /// A result row: values in column order, with the statement's column names.
 struct SQLiteResultRow: Sendable {
     fileprivate let names: SQLiteColumnNames
-    let values: [SQLiteData]
+    let values: [SQLiteValue]
+
+    /// The statement's column names, in column order.
+    var columnNames: [String] { names.names }
 
     /// The value of the column called `name`, or nil when the row has none.
-    func column(_ name: String) -> SQLiteData? {
+    func column(_ name: String) -> SQLiteValue? {
         names.index[name].map { values[$0] }
     }
 }
@@ -161,33 +163,39 @@ private final class ConfinedState: @unchecked Sendable {
     /// Statement texts, oldest first, for eviction.
     private var order: [String] = []
 
-    init(path: String) throws {
+    init(path: String, readOnly: Bool) throws {
         SQLiteLibrary.prepare()
+        // The header the build used is checked at compile time (CSQLite3.h); this is the library
+        // loaded at run time.
+        guard SQLiteLibrary.versionNumber >= SQLiteLibrary.minimumVersionNumber else {
+            throw SQLiteStoreError.sqlite(code: SQLITE_ERROR, message: "SQLite \(SQLiteLibrary.version) is too old: SwiftReplies needs 3.38 or newer")
+        }
         var handle: OpaquePointer?
-        let flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_URI
-        let status = sqlite_nio_sqlite3_open_v2(path, &handle, flags, nil)
+        let access = readOnly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE
+        let flags = access | SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_URI
+        let status = sqlite3_open_v2(path, &handle, flags, nil)
         guard status == SQLITE_OK, let handle else {
-            let message = handle.flatMap { sqlite_nio_sqlite3_errmsg($0) }.map { String(cString: $0) } ?? "cannot open the database"
-            if let handle { sqlite_nio_sqlite3_close(handle) }
+            let message = handle.flatMap { sqlite3_errmsg($0) }.map { String(cString: $0) } ?? "cannot open the database"
+            if let handle { sqlite3_close(handle) }
             throw SQLiteStoreError.sqlite(code: status, message: "\(message) (\(path))")
         }
         // Extended result codes name the constraint that failed, for instance.
-        sqlite_nio_sqlite3_extended_result_codes(handle, 1)
+        sqlite3_extended_result_codes(handle, 1)
         self.database = handle
     }
 
     func close() {
-        for statement in statements.values { sqlite_nio_sqlite3_finalize(statement.handle) }
+        for statement in statements.values { sqlite3_finalize(statement.handle) }
         statements.removeAll()
         order.removeAll()
-        if let database { sqlite_nio_sqlite3_close(database) }
+        if let database { sqlite3_close(database) }
         database = nil
     }
 
     func installWALHook(_ counter: WALFrameCounter) {
         guard let database else { return }
         walCounter = counter
-        _ = sqlite_nio_sqlite3_wal_hook(
+        _ = sqlite3_wal_hook(
             database,
             { context, _, _, frames in
                 if let context { Unmanaged<WALFrameCounter>.fromOpaque(context).takeUnretainedValue().frames.store(Int(frames), ordering: .relaxed) }
@@ -197,21 +205,21 @@ private final class ConfinedState: @unchecked Sendable {
         )
     }
 
-    func run(_ sql: String, _ binds: [SQLiteData]) throws -> [SQLiteResultRow] {
+    func run(_ sql: String, _ binds: [SQLiteValue]) throws -> [SQLiteResultRow] {
         guard let database else { throw SQLiteStoreError.closed }
         let statement = try prepared(sql, on: database)
         let handle = statement.handle
         defer {
-            sqlite_nio_sqlite3_reset(handle)
-            sqlite_nio_sqlite3_clear_bindings(handle)
+            sqlite3_reset(handle)
+            sqlite3_clear_bindings(handle)
         }
         try bind(binds, to: handle, on: database)
         var rows: [SQLiteResultRow] = []
         let columnCount = Int32(statement.columns.names.count)
         while true {
-            let status = sqlite_nio_sqlite3_step(handle)
+            let status = sqlite3_step(handle)
             if status == SQLITE_ROW {
-                var values: [SQLiteData] = []
+                var values: [SQLiteValue] = []
                 values.reserveCapacity(Int(columnCount))
                 for column in 0..<columnCount { values.append(Self.value(of: handle, at: column)) }
                 rows.append(SQLiteResultRow(names: statement.columns, values: values))
@@ -226,71 +234,68 @@ private final class ConfinedState: @unchecked Sendable {
     private func prepared(_ sql: String, on database: OpaquePointer) throws -> Prepared {
         if let statement = statements[sql] { return statement }
         var handle: OpaquePointer?
-        let status = sqlite_nio_sqlite3_prepare_v3(database, sql, -1, UInt32(SQLITE_PREPARE_PERSISTENT), &handle, nil)
+        let status = sqlite3_prepare_v3(database, sql, -1, UInt32(SQLITE_PREPARE_PERSISTENT), &handle, nil)
         guard status == SQLITE_OK else { throw error(status, on: database) }
         // Text without a statement (only a comment, say) prepares to nothing.
         guard let handle else { throw SQLiteStoreError.sqlite(code: SQLITE_MISUSE, message: "no statement in: \(sql.prefix(80))") }
-        let count = sqlite_nio_sqlite3_column_count(handle)
-        let names = (0..<count).map { column in sqlite_nio_sqlite3_column_name(handle, column).map { String(cString: $0) } ?? "" }
+        let count = sqlite3_column_count(handle)
+        let names = (0..<count).map { column in sqlite3_column_name(handle, column).map { String(cString: $0) } ?? "" }
         let statement = Prepared(handle: handle, columns: SQLiteColumnNames(names))
         if order.count >= Self.cacheLimit {
             let evicted = order.removeFirst()
-            if let old = statements.removeValue(forKey: evicted) { sqlite_nio_sqlite3_finalize(old.handle) }
+            if let old = statements.removeValue(forKey: evicted) { sqlite3_finalize(old.handle) }
         }
         statements[sql] = statement
         order.append(sql)
         return statement
     }
 
-    private func bind(_ binds: [SQLiteData], to handle: OpaquePointer, on database: OpaquePointer) throws {
+    private func bind(_ binds: [SQLiteValue], to handle: OpaquePointer, on database: OpaquePointer) throws {
         for (offset, value) in binds.enumerated() {
             let index = Int32(offset + 1)
             let status: Int32
             switch value {
             case .integer(let integer):
-                status = sqlite_nio_sqlite3_bind_int64(handle, index, Int64(integer))
+                status = sqlite3_bind_int64(handle, index, Int64(integer))
             case .float(let double):
-                status = sqlite_nio_sqlite3_bind_double(handle, index, double)
+                status = sqlite3_bind_double(handle, index, double)
             case .text(let text):
                 var text = text
                 status = text.withUTF8 { bytes in
-                    sqlite_nio_sqlite3_bind_text64(handle, index, bytes.baseAddress, UInt64(bytes.count), Self.transient, UInt8(SQLITE_UTF8))
+                    sqlite3_bind_text64(handle, index, bytes.baseAddress, UInt64(bytes.count), Self.transient, UInt8(SQLITE_UTF8))
                 }
-            case .blob(let buffer):
-                status = buffer.withUnsafeReadableBytes { bytes in
-                    sqlite_nio_sqlite3_bind_blob64(handle, index, bytes.baseAddress, UInt64(bytes.count), Self.transient)
+            case .blob(let blob):
+                status = blob.withUnsafeBytes { bytes in
+                    sqlite3_bind_blob64(handle, index, bytes.baseAddress, UInt64(bytes.count), Self.transient)
                 }
             case .null:
-                status = sqlite_nio_sqlite3_bind_null(handle, index)
+                status = sqlite3_bind_null(handle, index)
             }
             guard status == SQLITE_OK else { throw error(status, on: database) }
         }
     }
 
-    private static func value(of handle: OpaquePointer, at column: Int32) -> SQLiteData {
-        switch sqlite_nio_sqlite3_column_type(handle, column) {
+    private static func value(of handle: OpaquePointer, at column: Int32) -> SQLiteValue {
+        switch sqlite3_column_type(handle, column) {
         case SQLITE_INTEGER:
-            return .integer(SQLiteInt64(sqlite_nio_sqlite3_column_int64(handle, column)))
+            return .integer(sqlite3_column_int64(handle, column))
         case SQLITE_FLOAT:
-            return .float(sqlite_nio_sqlite3_column_double(handle, column))
+            return .float(sqlite3_column_double(handle, column))
         case SQLITE_TEXT:
-            guard let bytes = sqlite_nio_sqlite3_column_text(handle, column) else { return .text("") }
-            let count = Int(sqlite_nio_sqlite3_column_bytes(handle, column))
+            guard let bytes = sqlite3_column_text(handle, column) else { return .text("") }
+            let count = Int(sqlite3_column_bytes(handle, column))
             return .text(String(decoding: UnsafeBufferPointer(start: bytes, count: count), as: UTF8.self))
         case SQLITE_BLOB:
-            let count = Int(sqlite_nio_sqlite3_column_bytes(handle, column))
-            var buffer = ByteBufferAllocator().buffer(capacity: count)
-            if let bytes = sqlite_nio_sqlite3_column_blob(handle, column) {
-                buffer.writeBytes(UnsafeRawBufferPointer(start: bytes, count: count))
-            }
-            return .blob(buffer)
+            let count = Int(sqlite3_column_bytes(handle, column))
+            guard count > 0, let bytes = sqlite3_column_blob(handle, column) else { return .blob([]) }
+            return .blob(Array(UnsafeRawBufferPointer(start: bytes, count: count)))
         default:
             return .null
         }
     }
 
     private func error(_ status: Int32, on database: OpaquePointer) -> SQLiteStoreError {
-        .sqlite(code: status, message: String(cString: sqlite_nio_sqlite3_errmsg(database)))
+        .sqlite(code: status, message: String(cString: sqlite3_errmsg(database)))
     }
 
     /// SQLite copies bound text and blobs before the bind call returns.

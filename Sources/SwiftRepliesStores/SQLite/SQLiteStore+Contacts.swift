@@ -1,5 +1,4 @@
 import Foundation
-import SQLiteNIO
 import SwiftRepliesCore
 
 extension SQLiteStore {
@@ -7,7 +6,7 @@ extension SQLiteStore {
 
     public func contactRecords(tenantID: TenantID, filter: ContactFilter) async throws -> [ContactRecord] {
         var conditions = ["tenant_id = ?"]
-        var binds: [SQLiteData] = [.text(tenantID.rawValue)]
+        var binds: [SQLiteValue] = [.text(tenantID.rawValue)]
         if let digits = filter.phoneDigits, !digits.isEmpty {
             conditions.append("instr(phone_number, ?) > 0")
             binds.append(.text(digits))

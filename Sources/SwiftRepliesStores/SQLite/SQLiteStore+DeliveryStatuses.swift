@@ -1,5 +1,4 @@
 import Foundation
-import SQLiteNIO
 import SwiftRepliesCore
 
 extension SQLiteStore {
@@ -10,7 +9,7 @@ extension SQLiteStore {
     public func applyDeliveryStatuses(_ updates: [DeliveryStatusUpdate], sentBy chatbots: Set<ChatbotID>) async throws -> Int {
         guard !updates.isEmpty, !chatbots.isEmpty else { return 0 }
         let now = Date()
-        let chatbotBinds = chatbots.sorted().map { SQLiteData.text($0.rawValue) }
+        let chatbotBinds = chatbots.sorted().map { SQLiteValue.text($0.rawValue) }
         let chatbotList = (0..<chatbotBinds.count).map { "?\($0 + 8)" }.joined(separator: ", ")
         return try await withWriteTransaction { db in
             var changed = Set<Int64>()

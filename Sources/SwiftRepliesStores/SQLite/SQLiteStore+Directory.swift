@@ -1,5 +1,4 @@
 import Foundation
-import SQLiteNIO
 import SwiftRepliesCore
 
 extension SQLiteStore {
@@ -10,7 +9,7 @@ extension SQLiteStore {
         let chatbotIDs = try Self.jsonArray(chatbots.map(\.id.rawValue))
         try await withWriteTransaction { db in
             for chunk in tenants.chunked(into: SQLPlaceholders.maxRows(columns: 6)) {
-                var binds: [SQLiteData] = []
+                var binds: [SQLiteValue] = []
                 binds.reserveCapacity(chunk.count * 6)
                 for tenant in chunk {
                     binds += [.text(tenant.id.rawValue), .text(tenant.name), .text(tenant.subscription.plan), .flag(true), .timestamp(now), .timestamp(now)]
@@ -31,7 +30,7 @@ extension SQLiteStore {
                 [.timestamp(now), .text(tenantIDs)]
             )
             for chunk in chatbots.chunked(into: SQLPlaceholders.maxRows(columns: 7)) {
-                var binds: [SQLiteData] = []
+                var binds: [SQLiteValue] = []
                 binds.reserveCapacity(chunk.count * 7)
                 for chatbot in chunk {
                     binds += [
@@ -58,7 +57,7 @@ extension SQLiteStore {
             _ = try db.query("DELETE FROM chatbot_numbers")
             let numbers = chatbots.flatMap { chatbot in chatbot.channels.enumerated().map { (chatbot.id, $0.offset, $0.element) } }
             for chunk in numbers.chunked(into: SQLPlaceholders.maxRows(columns: 6)) {
-                var binds: [SQLiteData] = []
+                var binds: [SQLiteValue] = []
                 binds.reserveCapacity(chunk.count * 6)
                 for (chatbotID, position, channel) in chunk {
                     binds += [

@@ -1,78 +1,26 @@
 import Foundation
-import SQLiteNIO
 import SwiftRepliesCore
 
 extension SQLiteStore {
-    private struct ContactKey: Hashable {
-        var tenantID: TenantID
-        var phone: PhoneNumber
-    }
-
-    private struct ContactUpsert {
-        var chatbotID: ChatbotID
-        var name: String?
-        var firstSeen: Date
-        var lastInteraction: Date
-    }
-
-    private struct MessageKey: Hashable {
-        var chatbotID: ChatbotID
-        var providerMessageID: String
-    }
-
     private static let messageInsertColumns = 14
 
     /// The hot path: `BEGIN IMMEDIATE`, one multi-row contact upsert, one multi-row message insert
     /// (`ON CONFLICT DO NOTHING`: rows not returned are duplicates), `COMMIT` (more statements only
-    /// for batches beyond SQLite's variable limit).
+    /// for batches beyond SQLite's variable limit). What is written is `IngestPlan`'s decision.
     public func ingest(_ batch: [InboundEnvelope]) async throws -> [IngestOutcome] {
         guard !batch.isEmpty else { return [] }
-
-        // One contact row per (tenant, phone): the latest name given wins, interactions only move forward.
-        var contactOrder: [ContactKey] = []
-        var contacts: [ContactKey: ContactUpsert] = [:]
-        for envelope in batch {
-            let key = ContactKey(tenantID: envelope.tenantID, phone: envelope.message.from)
-            if var existing = contacts[key] {
-                existing.name = envelope.message.contactName ?? existing.name
-                existing.firstSeen = min(existing.firstSeen, envelope.receivedAt)
-                existing.lastInteraction = max(existing.lastInteraction, envelope.receivedAt)
-                contacts[key] = existing
-            } else {
-                contactOrder.append(key)
-                contacts[key] = ContactUpsert(
-                    chatbotID: envelope.chatbotID, name: envelope.message.contactName, firstSeen: envelope.receivedAt,
-                    lastInteraction: envelope.receivedAt
-                )
-            }
-        }
-
-        // Only the first envelope of a (chatbot, provider id) pair is inserted; later ones in the
-        // batch are duplicates of it.
-        var firstIndex: [MessageKey: Int] = [:]
-        var toInsert: [Int] = []
-        for (index, envelope) in batch.enumerated() {
-            let key = MessageKey(chatbotID: envelope.chatbotID, providerMessageID: envelope.message.providerMessageID)
-            if firstIndex[key] == nil {
-                firstIndex[key] = index
-                toInsert.append(index)
-            }
-        }
-        let attributes: [Int: String] = Dictionary(uniqueKeysWithValues: toInsert.map { ($0, CompactJSON.text(batch[$0].message.content.attributes)) })
+        let plan = IngestPlan(batch)
+        let attributes: [Int: String] = Dictionary(uniqueKeysWithValues: plan.inserts.map { ($0, CompactJSON.text(batch[$0].message.content.attributes)) })
         let now = Date()
-        let orderedContacts = contactOrder
-        let contactRows = contacts
-        let insertIndexes = toInsert
 
-        let (contactIDs, inserted) = try await withWriteTransaction { db -> ([ContactKey: ContactID], [MessageKey: MessageID]) in
-            var contactIDs: [ContactKey: ContactID] = [:]
-            for chunk in orderedContacts.chunked(into: SQLPlaceholders.maxRows(columns: 6)) {
-                var binds: [SQLiteData] = []
+        let (contactIDs, inserted) = try await withWriteTransaction { db -> ([IngestPlan.ContactKey: ContactID], [IngestPlan.MessageKey: MessageID]) in
+            var contactIDs: [IngestPlan.ContactKey: ContactID] = [:]
+            for chunk in plan.contacts.chunked(into: SQLPlaceholders.maxRows(columns: 6)) {
+                var binds: [SQLiteValue] = []
                 binds.reserveCapacity(chunk.count * 6)
-                for key in chunk {
-                    guard let contact = contactRows[key] else { continue }
+                for contact in chunk {
                     binds += [
-                        .text(key.tenantID.rawValue), .text(key.phone.digits), .optionalText(contact.name), .text(contact.chatbotID.rawValue),
+                        .text(contact.key.tenantID.rawValue), .text(contact.key.phone.digits), .optionalText(contact.name), .text(contact.chatbotID.rawValue),
                         .timestamp(contact.lastInteraction), .timestamp(contact.firstSeen),
                     ]
                 }
@@ -88,22 +36,19 @@ extension SQLiteStore {
                     binds
                 )
                 for row in rows {
-                    contactIDs[ContactKey(tenantID: try row.tenantID(), phone: try row.phone())] = try row.contactID("id")
+                    contactIDs[IngestPlan.ContactKey(tenantID: try row.tenantID(), phone: try row.phone())] = try row.contactID("id")
                 }
             }
 
-            var inserted: [MessageKey: MessageID] = [:]
+            var inserted: [IngestPlan.MessageKey: MessageID] = [:]
             let columns = Self.messageInsertColumns
-            for chunk in insertIndexes.chunked(into: SQLPlaceholders.maxRows(columns: columns)) {
-                var binds: [SQLiteData] = []
+            for chunk in plan.inserts.chunked(into: SQLPlaceholders.maxRows(columns: columns)) {
+                var binds: [SQLiteValue] = []
                 binds.reserveCapacity(chunk.count * columns)
                 for index in chunk {
                     let envelope = batch[index]
                     let message = envelope.message
-                    let contactKey = ContactKey(tenantID: envelope.tenantID, phone: message.from)
-                    guard let contactID = contactIDs[contactKey] else {
-                        throw SQLiteStoreError.unexpectedResult("no contact id for \(envelope.tenantID)/\(message.from)")
-                    }
+                    let contactID = try plan.contactID(ofEnvelopeAt: index, in: contactIDs)
                     binds += [
                         .text(envelope.tenantID.rawValue), .text(envelope.chatbotID.rawValue), .int64(contactID.rawValue),
                         .text(MessageDirection.inbound.rawValue), .text(message.content.kind.rawValue), .optionalText(message.content.text),
@@ -125,31 +70,14 @@ extension SQLiteStore {
                     binds
                 )
                 for row in rows {
-                    let key = MessageKey(chatbotID: try row.chatbotID(), providerMessageID: try row.text("provider_message_id"))
+                    let key = IngestPlan.MessageKey(chatbotID: try row.chatbotID(), providerMessageID: try row.text("provider_message_id"))
                     inserted[key] = try row.messageID()
                 }
             }
             return (contactIDs, inserted)
         }
 
-        return try batch.enumerated().map { index, envelope in
-            let message = envelope.message
-            let key = MessageKey(chatbotID: envelope.chatbotID, providerMessageID: message.providerMessageID)
-            guard firstIndex[key] == index, let id = inserted[key] else {
-                return .duplicate(providerMessageID: message.providerMessageID)
-            }
-            guard let contactID = contactIDs[ContactKey(tenantID: envelope.tenantID, phone: message.from)] else {
-                throw SQLiteStoreError.unexpectedResult("no contact id for \(envelope.tenantID)/\(message.from)")
-            }
-            return .stored(
-                StoredInbound(
-                    id: id, tenantID: envelope.tenantID, chatbotID: envelope.chatbotID, contactID: contactID, contactPhone: message.from,
-                    providerMessageID: message.providerMessageID, kind: message.content.kind, text: message.content.text,
-                    answerable: message.content.isAnswerable, receivedAt: envelope.receivedAt, provider: message.provider,
-                    contactName: message.contactName ?? contactRows[ContactKey(tenantID: envelope.tenantID, phone: message.from)]?.name
-                )
-            )
-        }
+        return try plan.outcomes(contactIDs: contactIDs, inserted: inserted)
     }
 
     @discardableResult
@@ -158,7 +86,7 @@ extension SQLiteStore {
         return try await withWriteTransaction { db in
             var kept = 0
             for chunk in batch.chunked(into: SQLPlaceholders.maxRows(columns: 6)) {
-                var binds: [SQLiteData] = []
+                var binds: [SQLiteValue] = []
                 binds.reserveCapacity(chunk.count * 6)
                 for message in chunk {
                     binds += [

@@ -1,12 +1,11 @@
 import Foundation
-import SQLiteNIO
 import SwiftRepliesCore
 
 extension SQLiteStore: OperatorStore {}
 
-extension SQLiteData {
+extension SQLiteValue {
     /// A double, or `NULL`.
-    static func optionalDouble(_ value: Double?) -> SQLiteData { value.map { .float($0) } ?? .null }
+    static func optionalDouble(_ value: Double?) -> SQLiteValue { value.map { .float($0) } ?? .null }
 }
 
 extension SQLiteResultRow {

@@ -1,5 +1,4 @@
 import Foundation
-import SQLiteNIO
 import SwiftRepliesCore
 
 extension SQLiteStore {
@@ -8,7 +7,7 @@ extension SQLiteStore {
     /// Where a conversation's outbound messages go: the contact's phone, and the provider of the
     /// contact's latest inbound message to the chatbot (else the chatbot's first configured
     /// channel, else `local`). Runs inside the caller's write transaction.
-    private func outboundTarget(_ db: SQLiteSession, _ conversation: ConversationKey) throws -> (phone: PhoneNumber, provider: String) {
+    private func outboundTarget(_ db: SQLiteSession, _ conversation: ConversationKey) throws -> OutboundTarget {
         let rows = try db.query(
             """
             SELECT c.phone_number AS phone_number,
@@ -32,17 +31,7 @@ extension SQLiteStore {
         guard let row = rows.first else {
             throw SQLiteStoreError.contactNotFound(tenantID: conversation.tenantID.rawValue, contactID: conversation.contactID.rawValue)
         }
-        return (try row.phone(), try row.text("provider"))
-    }
-
-    /// One outbound row to queue.
-    struct OutboundDraft {
-        var conversation: ConversationKey
-        var text: String
-        var phone: PhoneNumber
-        var provider: String
-        var purpose: OutboundPurpose
-        var date: Date
+        return OutboundTarget(phone: try row.phone(), provider: try row.text("provider"))
     }
 
     /// Inserts queued outbound rows for `texts`, in order; returns their entries. Runs inside the
@@ -64,7 +53,7 @@ extension SQLiteStore {
         entries.reserveCapacity(drafts.count)
         let columns = Self.outboundInsertColumns
         for chunk in drafts.chunked(into: SQLPlaceholders.maxRows(columns: columns)) {
-            var binds: [SQLiteData] = []
+            var binds: [SQLiteValue] = []
             binds.reserveCapacity(chunk.count * columns)
             for draft in chunk {
                 let conversation = draft.conversation
@@ -114,13 +103,12 @@ extension SQLiteStore {
     }
 
     private func completeTurns(_ batch: [TurnCompletion]) async throws -> [[OutboxEntry]] {
-        try await withWriteTransaction { db in
+        let plan = TurnCommitPlan(batch)
+        return try await withWriteTransaction { db in
             // 1. Inbound messages: received -> processed, in one statement for the whole batch.
-            var changed: Set<MessageID> = []
-            var rows: [(TurnCompletion, MessageID)] = []
-            for completion in batch { for id in completion.inboundIDs { rows.append((completion, id)) } }
-            for chunk in rows.chunked(into: SQLPlaceholders.maxRows(columns: 9)) {
-                var binds: [SQLiteData] = []
+            var processed: Set<MessageID> = []
+            for chunk in plan.inboundRows.chunked(into: SQLPlaceholders.maxRows(columns: 9)) {
+                var binds: [SQLiteValue] = []
                 binds.reserveCapacity(chunk.count * 9)
                 for (completion, id) in chunk {
                     let conversation = completion.conversation
@@ -142,45 +130,20 @@ extension SQLiteStore {
                     """,
                     binds
                 )
-                for row in returned { changed.insert(try row.messageID()) }
+                for row in returned { processed.insert(try row.messageID()) }
             }
-            // 2. Replies of the turns that were still open, in one INSERT.
-            var results: [[OutboxEntry]] = Array(repeating: [], count: batch.count)
-            var drafts: [OutboundDraft] = []
-            var owners: [Int] = []
-            var meterings: [MessageMetering] = []
-            for (index, completion) in batch.enumerated() {
-                // Each message marked processed belongs to the first completion of the batch that
-                // names it: two concurrent completions of one message queue one set of replies.
-                let claimed = completion.inboundIDs.filter { changed.remove($0) != nil }
-                guard completion.inboundIDs.isEmpty || !claimed.isEmpty else { continue }
-                meterings += completion.meterings
-                guard !completion.replies.isEmpty else { continue }
-                let target: (phone: PhoneNumber, provider: String)
-                if let replyTo = completion.replyTo {
-                    target = (replyTo.phone, replyTo.provider.rawValue)
-                } else {
-                    target = try self.outboundTarget(db, completion.conversation)
-                }
-                for text in completion.replies {
-                    drafts.append(
-                        OutboundDraft(
-                            conversation: completion.conversation, text: text, phone: target.phone, provider: target.provider, purpose: .reply,
-                            date: completion.completedAt
-                        )
-                    )
-                    owners.append(index)
-                }
-            }
-            for (owner, entry) in zip(owners, try self.insertOutbound(db, drafts)) {
-                results[owner].append(entry)
-            }
+            // 2. Replies of the turns that commit, in one INSERT.
+            let committed = plan.committed(processed: processed)
+            var targets: [Int: OutboundTarget] = [:]
+            for index in plan.needingTargets(of: committed) { targets[index] = try self.outboundTarget(db, batch[index].conversation) }
+            let drafts = try plan.replyDrafts(of: committed, targets: targets)
+            let results = plan.results(drafts: drafts, entries: try self.insertOutbound(db, drafts.map(\.draft)))
             // 3. Conversation leases the turns end with their commit.
-            for completion in batch {
-                guard let holder = completion.releasingLeaseOf else { continue }
-                try Self.releaseLease(db, completion.conversation, holder: holder)
+            for (holder, conversations) in plan.releasedLeases() {
+                for conversation in conversations { try Self.releaseLease(db, conversation, holder: holder) }
             }
             // 4. The usage the committed turns counted.
+            let meterings = plan.meterings(of: committed)
             for (period, indexes) in MeterAllocation.groups(meterings) {
                 _ = try Self.addUnlimited(db, indexes.map { meterings[$0] }, period: period)
             }
@@ -199,7 +162,7 @@ extension SQLiteStore {
     public func enqueueHoldingMessage(_ conversation: ConversationKey, text: String, at date: Date) async throws -> OutboxEntry? {
         // One writer: the checks and the insert are one transaction no turn completion can enter.
         try await withWriteTransaction { db -> [OutboxEntry] in
-            let conversationBinds: [SQLiteData] = [
+            let conversationBinds: [SQLiteValue] = [
                 .text(conversation.tenantID.rawValue), .int64(conversation.contactID.rawValue), .text(conversation.chatbotID.rawValue),
             ]
             let oldest = try db.query(
@@ -276,7 +239,7 @@ extension SQLiteStore {
         return try await withWriteTransaction { db in
             var marked: [MessageID] = []
             for chunk in ids.chunked(into: SQLPlaceholders.maxVariables - 4) {
-                let binds: [SQLiteData] = [.timestamp(date)] + chunk.map { .int64($0.rawValue) }
+                let binds: [SQLiteValue] = [.timestamp(date)] + chunk.map { .int64($0.rawValue) }
                 _ = try db.query(
                     """
                     UPDATE messages SET status = 'dropped', updated_at = ?
@@ -339,7 +302,7 @@ extension SQLiteStore {
         try await withWriteTransaction { db in
             // Every attempt, numbered after the attempts already made.
             for chunk in batch.chunked(into: SQLPlaceholders.maxRows(columns: 4)) {
-                var binds: [SQLiteData] = []
+                var binds: [SQLiteValue] = []
                 for item in chunk { binds += [.int64(item.id.rawValue), .text(item.label), .optionalText(item.detail), .timestamp(item.date)] }
                 _ = try db.query(
                     """
@@ -353,11 +316,11 @@ extension SQLiteStore {
             }
             // One UPDATE per kind of outcome, each joined to its rows' values; an entry already
             // accepted or failed is never changed.
-            var accepted: [[SQLiteData]] = []
-            var retries: [[SQLiteData]] = []
-            var failures: [[SQLiteData]] = []
+            var accepted: [[SQLiteValue]] = []
+            var retries: [[SQLiteValue]] = []
+            var failures: [[SQLiteValue]] = []
             for item in batch {
-                let id = SQLiteData.int64(item.id.rawValue)
+                let id = SQLiteValue.int64(item.id.rawValue)
                 switch item.outcome {
                 case .accepted(let providerMessageID):
                     accepted.append([id, .text(providerMessageID), .timestamp(item.date)])
@@ -390,7 +353,7 @@ extension SQLiteStore {
 
     /// `UPDATE messages SET <set> FROM (VALUES rows) AS v` for outbox entries still queued or
     /// being sent; each row starts with the message id (`v.column1`).
-    private static func updateOutboxEntries(_ db: SQLiteSession, _ rows: [[SQLiteData]], set: String) throws {
+    private static func updateOutboxEntries(_ db: SQLiteSession, _ rows: [[SQLiteValue]], set: String) throws {
         guard let columns = rows.first?.count else { return }
         for chunk in rows.chunked(into: SQLPlaceholders.maxRows(columns: columns)) {
             _ = try db.query(

@@ -1,5 +1,4 @@
 import Foundation
-import SQLiteNIO
 import SwiftRepliesCore
 
 extension SQLiteStore {
@@ -7,7 +6,7 @@ extension SQLiteStore {
         let day = UsageCalendar.day(date)
         let (year, month) = UsageCalendar.month(date)
         let range = UsageCalendar.monthRange(date)
-        let tenant = SQLiteData.text(tenantID.rawValue)
+        let tenant = SQLiteValue.text(tenantID.rawValue)
         let rows = try await read(
             """
             SELECT
@@ -54,7 +53,7 @@ extension SQLiteStore {
             var outcomes = [MeterOutcome](repeating: MeterOutcome(allowedSends: 0, overage: 0, newlyExceeded: []), count: batch.count)
             for (key, indexes) in groups {
                 guard let first = indexes.first else { continue }
-                let tenant = SQLiteData.text(key.tenantID.rawValue)
+                let tenant = SQLiteValue.text(key.tenantID.rawValue)
                 let date = batch[first].at
                 let meterings = indexes.map { batch[$0] }
                 guard MeterAllocation.needsPeriodRows(meterings) else {
@@ -122,9 +121,9 @@ extension SQLiteStore {
     /// the caller's write (a metering batch, or the commit of the turns that metered).
     static func addUnlimited(_ db: SQLiteSession, _ meterings: [MessageMetering], period key: MeterAllocation.Period) throws -> [MeterOutcome] {
         guard let date = meterings.first?.at else { return [] }
-        let tenant = SQLiteData.text(key.tenantID.rawValue)
+        let tenant = SQLiteValue.text(key.tenantID.rawValue)
         let allocation = MeterAllocation(unlimited: meterings, period: key)
-        let totals: [SQLiteData] = [.int(allocation.totalAllowed), .int(allocation.totalReceived), .int(allocation.totalOverage)]
+        let totals: [SQLiteValue] = [.int(allocation.totalAllowed), .int(allocation.totalReceived), .int(allocation.totalOverage)]
         _ = try db.query(
             """
             INSERT INTO usage_tracking (
@@ -187,7 +186,7 @@ extension SQLiteStore {
 
     public func syncSubscriptions(_ tenants: [TenantDefinition], at date: Date) async throws {
         guard !tenants.isEmpty else { return }
-        let rows = try tenants.map { tenant -> [SQLiteData] in
+        let rows = try tenants.map { tenant -> [SQLiteValue] in
             let subscription = tenant.subscription
             var limits: [String: Any] = [:]
             for key in SubscriptionLimits.keys { limits[key] = subscription.limits[key] ?? NSNull() }

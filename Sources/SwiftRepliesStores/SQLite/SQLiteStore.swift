@@ -1,17 +1,16 @@
 import Foundation
 import Logging
-import SQLiteNIO
 import SwiftRepliesCore
 import Synchronization
 
-/// The embedded SQLite backend of `Store`, in WAL mode (SQLite as sqlite-nio builds it, driven
+/// The embedded SQLite backend of `Store`, in WAL mode (the system's SQLite library, driven
 /// through its C API by `SQLiteDatabaseConnection`).
 ///
 /// It keeps connections to one database file, each on a thread of its own: a single writer that
 /// runs every write, one transaction at a time (an async FIFO lock serialises writers, so SQLite
 /// never answers `SQLITE_BUSY` between them; concurrent writes share a transaction, see
 /// `WriteCombiner`), readers for plain reads, which WAL lets run while a write is in progress,
-/// and one for checkpoints (`SQLiteCheckpointer`). Every value is bound as `SQLiteData`; only
+/// and one for checkpoints (`SQLiteCheckpointer`). Every value is bound as `SQLiteValue`; only
 /// fixed SQL keywords and `?` placeholders are assembled into statement text.
 ///
 /// `open` does not migrate: call `migrateUp()` before use. Call `shutdown()` before releasing the
@@ -222,7 +221,7 @@ public final class SQLiteStore: Store {
     }
 
     /// Runs a read on the reader connection (autocommit: one consistent snapshot per statement).
-    func read(_ sql: String, _ binds: [SQLiteData] = []) async throws -> [SQLiteResultRow] {
+    func read(_ sql: String, _ binds: [SQLiteValue] = []) async throws -> [SQLiteResultRow] {
         try ensureOpen()
         let index = nextReader.wrappingAdd(1, ordering: .relaxed).oldValue
         return try await readers[abs(index % readers.count)].query(sql, binds)

@@ -1,6 +1,5 @@
 import Foundation
 import HTTPTypes
-import SQLiteNIO
 import SwiftRepliesCore
 import Testing
 

@@ -1,6 +1,5 @@
 import Foundation
-import SQLiteNIO
-import SwiftRepliesStores
+@testable import SwiftRepliesStores
 import Testing
 
 /// `swiftreplies keys create|list|revoke`, run as a user runs it.
@@ -92,11 +91,11 @@ struct KeysCommandTests {
 enum SQLiteFile {
     static func rows(_ path: String, _ sql: String) async throws -> [(String, String)] {
         SQLiteLibrary.prepare()
-        let connection = try await SQLiteConnection.open(storage: .file(path: path))
+        let connection = try await SQLiteDatabaseConnection.open(path: path)
         do {
             let rows = try await connection.query(sql)
             try await connection.close()
-            return rows.map { ($0.columns[0].data.string ?? "", $0.columns[1].data.string ?? "") }
+            return rows.map { ($0.values[0].string ?? "", $0.values[1].string ?? "") }
         } catch {
             try? await connection.close()
             throw error

@@ -1,7 +1,6 @@
 import Foundation
 import PostgresNIO
-import SQLiteNIO
-import SwiftRepliesStores
+@testable import SwiftRepliesStores
 import Testing
 
 #if canImport(Glibc)
@@ -78,7 +77,7 @@ enum LegacySQL {
         switch database.backend {
         case .sqlite:
             SQLiteLibrary.prepare()
-            let connection = try await SQLiteConnection.open(storage: .file(path: database.location))
+            let connection = try await SQLiteDatabaseConnection.open(path: database.location)
             do {
                 for statement in statements { _ = try await connection.query(statement) }
                 try await connection.close()

@@ -1,6 +1,5 @@
 import Foundation
 import HTTPTypes
-import SQLiteNIO
 import Testing
 
 /// Configuration changes while `serve` runs: applied atomically when valid, never when broken.

@@ -1,5 +1,4 @@
 import Foundation
-import SQLiteNIO
 import SwiftRepliesAgents
 import SwiftRepliesCore
 import SwiftRepliesRuntime

@@ -1,7 +1,6 @@
 import Foundation
 import HTTPTypes
 import Hummingbird
-import SQLiteNIO
 import Testing
 
 /// The outbox against a provider that misbehaves: retries with backoff on 500, 429 (honouring

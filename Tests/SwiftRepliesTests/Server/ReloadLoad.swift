@@ -1,5 +1,4 @@
 import Foundation
-import SQLiteNIO
 
 /// A number the reload tests send signed Meta webhooks to, and what its customers ask.
 struct LoadDestination: Sendable, Hashable, CustomStringConvertible {

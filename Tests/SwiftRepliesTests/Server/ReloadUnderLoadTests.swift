@@ -1,6 +1,5 @@
 import Foundation
 import Hummingbird
-import SQLiteNIO
 import Testing
 
 /// Hot reload under load (issue 8, point 2): tenants and agents are added, changed and removed,

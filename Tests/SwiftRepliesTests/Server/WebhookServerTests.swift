@@ -1,6 +1,5 @@
 import Foundation
 import HTTPTypes
-import SQLiteNIO
 import SwiftRepliesChannels
 import Testing
 

@@ -1,6 +1,5 @@
 import Foundation
-import SQLiteNIO
-import SwiftRepliesStores
+@testable import SwiftRepliesStores
 import SwiftRepliesCore
 import SwiftRepliesRuntime
 import SwiftRepliesTesting
@@ -79,7 +78,7 @@ import Testing
     private static func checkDatabase(at path: String, eclaContact: ContactID, astroContact: ContactID) async throws {
         #expect(FileManager.default.fileExists(atPath: path))
         SQLiteLibrary.prepare()
-        let connection = try await SQLiteConnection.open(storage: .file(path: path))
+        let connection = try await SQLiteDatabaseConnection.open(path: path)
         do {
             let contacts = try await connection.query(
                 "SELECT id, tenant_id, phone_number FROM contacts WHERE phone_number = ? ORDER BY id", [.text("96171234567")]
@@ -93,7 +92,7 @@ import Testing
                 SELECT tenant_id, chatbot_id, direction, COUNT(*) AS n FROM messages WHERE contact_id IN (?, ?)
                 GROUP BY tenant_id, chatbot_id, direction ORDER BY tenant_id, direction
                 """,
-                [.integer(Int(eclaContact.rawValue)), .integer(Int(astroContact.rawValue))]
+                [.integer(Int64(eclaContact.rawValue)), .integer(Int64(astroContact.rawValue))]
             )
             let summary = perTenant.map {
                 "\($0.column("tenant_id")?.string ?? "?")/\($0.column("chatbot_id")?.string ?? "?")/\($0.column("direction")?.string ?? "?")=\($0.column("n")?.integer ?? -1)"

@@ -1,6 +1,5 @@
 import Foundation
 import NIOCore
-import SQLiteNIO
 import SwiftRepliesRuntime
 @testable import SwiftRepliesStores
 import Testing
@@ -29,7 +28,7 @@ struct SQLiteConnectionTests {
     @Test func valuesComeBackAsTheyWereBound() async throws {
         try await Self.withConnection { connection in
             try await connection.query("CREATE TABLE t (i INTEGER, r REAL, s TEXT, b BLOB, n TEXT)")
-            let blob = ByteBuffer(bytes: [0, 1, 2, 255])
+            let blob: [UInt8] = [0, 1, 2, 255]
             let text = "héllo\u{0}wörld 👋"
             try await connection.query(
                 "INSERT INTO t VALUES (?, ?, ?, ?, ?)", [.integer(.min), .float(-0.5), .text(text), .blob(blob), .null]
@@ -51,8 +50,8 @@ struct SQLiteConnectionTests {
             try await connection.query("CREATE TABLE t (id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE)")
             let insert = "INSERT INTO t (id, name) VALUES (?, ?) RETURNING id"
             for id in 1...5 {
-                let rows = try await connection.query(insert, [.integer(id), .text("name \(id)")])
-                #expect(rows.first?.column("id") == .integer(id))
+                let rows = try await connection.query(insert, [.integer(Int64(id)), .text("name \(id)")])
+                #expect(rows.first?.column("id") == .integer(Int64(id)))
             }
             // A constraint failure: SQLite's message, and the statement still works afterwards.
             do {
@@ -115,7 +114,7 @@ struct SQLiteConnectionTests {
             _ = try await store.withWriteTransaction { try $0.query("CREATE TABLE scratch (id INTEGER PRIMARY KEY, payload TEXT)") }
             let payload = String(repeating: "x", count: 5000)
             for id in 1...300 {
-                _ = try await store.withWriteTransaction { try $0.query("INSERT INTO scratch (id, payload) VALUES (?, ?)", [.integer(id), .text(payload)]) }
+                _ = try await store.withWriteTransaction { try $0.query("INSERT INTO scratch (id, payload) VALUES (?, ?)", [.integer(Int64(id)), .text(payload)]) }
                 largest = max(largest, store.checkpointer.counter.frames.load(ordering: .relaxed))
             }
             #expect(try await store.read("SELECT count(*) AS c FROM scratch").first?.column("c") == .integer(300))

@@ -1,7 +1,6 @@
 import Foundation
 import PostgresNIO
-import SQLiteNIO
-import SwiftRepliesStores
+@testable import SwiftRepliesStores
 import SwiftRepliesCore
 import Testing
 
@@ -39,7 +38,7 @@ enum DatabaseValue: Sendable, Equatable, CustomStringConvertible {
     case text(String)
     case blob([UInt8])
 
-    /// The value as an integer (text is parsed, reals truncated), like `SQLiteData.integer`.
+    /// The value as an integer (text is parsed, reals truncated), like `SQLiteValue.integer`.
     var integer: Int? {
         switch self {
         case .integer(let value): return value
@@ -49,7 +48,7 @@ enum DatabaseValue: Sendable, Equatable, CustomStringConvertible {
         }
     }
 
-    /// The value as a real number, like `SQLiteData.double`.
+    /// The value as a real number, like `SQLiteValue.double`.
     var double: Double? {
         switch self {
         case .integer(let value): return Double(value)
@@ -59,7 +58,7 @@ enum DatabaseValue: Sendable, Equatable, CustomStringConvertible {
         }
     }
 
-    /// The value as text, like `SQLiteData.string`.
+    /// The value as text, like `SQLiteValue.string`.
     var string: String? {
         switch self {
         case .integer(let value): return String(value)
@@ -81,13 +80,13 @@ enum DatabaseValue: Sendable, Equatable, CustomStringConvertible {
         }
     }
 
-    init(_ data: SQLiteData) {
+    init(_ data: SQLiteValue) {
         switch data {
         case .null: self = .null
         case .integer(let value): self = .integer(Int(value))
         case .float(let value): self = .double(value)
         case .text(let value): self = .text(value)
-        case .blob(let buffer): self = .blob(Array(buffer.readableBytesView))
+        case .blob(let bytes): self = .blob(bytes)
         }
     }
 
@@ -152,7 +151,7 @@ enum DatabaseBind: Sendable {
     /// store keeps times).
     case timestamp(Date)
 
-    var sqlite: SQLiteData {
+    var sqlite: SQLiteValue {
         switch self {
         case .null: return .null
         case .integer(let value): return .integer(.init(value))
@@ -199,11 +198,11 @@ extension TestDatabase {
         switch backend {
         case .sqlite:
             SQLiteLibrary.prepare()
-            let connection = try await SQLiteConnection.open(storage: .file(path: location))
+            let connection = try await SQLiteDatabaseConnection.open(path: location)
             do {
                 let rows = try await connection.query(sql, binds.map(\.sqlite))
                 try await connection.close()
-                return rows.map { row in DatabaseRow(columns: row.columns.map { ($0.name, DatabaseValue($0.data)) }) }
+                return rows.map { row in DatabaseRow(columns: zip(row.columnNames, row.values).map { ($0, DatabaseValue($1)) }) }
             } catch {
                 try? await connection.close()
                 throw error

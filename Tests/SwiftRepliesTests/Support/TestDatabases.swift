@@ -2,9 +2,8 @@ import Foundation
 import Logging
 import NIOPosix
 import PostgresNIO
-import SQLiteNIO
 import SwiftRepliesCore
-import SwiftRepliesStores
+@testable import SwiftRepliesStores
 import Synchronization
 import Testing
 
@@ -110,13 +109,13 @@ struct TestDatabase: Sendable {
         switch backend {
         case .sqlite:
             SQLiteLibrary.prepare()
-            let connection = try await SQLiteConnection.open(storage: .file(path: location))
+            let connection = try await SQLiteDatabaseConnection.open(path: location)
             do {
                 let result = try await connection.query(sql, binds.map { .text($0) })
                 try await connection.close()
                 return result.map { row in
-                    row.columns.map { column -> String? in
-                        switch column.data {
+                    row.values.map { value -> String? in
+                        switch value {
                         case .null: return nil
                         case .integer(let value): return String(value)
                         case .float(let value): return String(value)
@@ -175,7 +174,7 @@ struct TestDatabase: Sendable {
         switch backend {
         case .sqlite:
             SQLiteLibrary.prepare()
-            let connection = try await SQLiteConnection.open(storage: .file(path: location))
+            let connection = try await SQLiteDatabaseConnection.open(path: location)
             _ = try? await connection.query(sql)
             try await connection.close()
         case .postgres:

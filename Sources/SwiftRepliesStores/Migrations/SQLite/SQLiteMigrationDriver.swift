@@ -1,5 +1,4 @@
 import Foundation
-import SQLiteNIO
 
 /// Runs migrations on one SQLite connection: each migration inside `BEGIN IMMEDIATE ... COMMIT`
 /// (SQLite DDL is transactional), rolled back on error. The caller holds the store's write lock.
@@ -31,7 +30,7 @@ struct SQLiteMigrationDriver: MigrationDriver {
             }
             try session.query(
                 "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)",
-                [.integer(SQLiteInt64(migration.version)), .text(migration.name), .text(appliedAt)]
+                [.integer(Int64(migration.version)), .text(migration.name), .text(appliedAt)]
             )
         }
     }
@@ -41,7 +40,7 @@ struct SQLiteMigrationDriver: MigrationDriver {
             for statement in migration.down {
                 try session.query(statement)
             }
-            try session.query("DELETE FROM schema_migrations WHERE version = ?", [.integer(SQLiteInt64(migration.version))])
+            try session.query("DELETE FROM schema_migrations WHERE version = ?", [.integer(Int64(migration.version))])
         }
     }
 

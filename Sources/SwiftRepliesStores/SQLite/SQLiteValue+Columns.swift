@@ -1,32 +1,29 @@
 import Foundation
-import SQLiteNIO
 import SwiftRepliesCore
 
-extension SQLiteData {
+extension SQLiteValue {
     /// A timestamp as `REAL` unix seconds.
-    static func timestamp(_ date: Date) -> SQLiteData { .float(date.timeIntervalSince1970) }
+    static func timestamp(_ date: Date) -> SQLiteValue { .float(date.timeIntervalSince1970) }
     /// A timestamp as `REAL` unix seconds, or `NULL`.
-    static func timestamp(_ date: Date?) -> SQLiteData { date.map { .float($0.timeIntervalSince1970) } ?? .null }
+    static func timestamp(_ date: Date?) -> SQLiteValue { date.map { .float($0.timeIntervalSince1970) } ?? .null }
     /// A boolean as `0` or `1`.
-    static func flag(_ value: Bool) -> SQLiteData { .integer(value ? 1 : 0) }
-    static func int64(_ value: Int64) -> SQLiteData { .integer(SQLiteInt64(value)) }
-    static func int(_ value: Int) -> SQLiteData { .integer(SQLiteInt64(value)) }
-    static func int(_ value: Int?) -> SQLiteData { value.map { .integer(SQLiteInt64($0)) } ?? .null }
-    static func optionalText(_ value: String?) -> SQLiteData { value.map { .text($0) } ?? .null }
+    static func flag(_ value: Bool) -> SQLiteValue { .integer(value ? 1 : 0) }
+    static func int64(_ value: Int64) -> SQLiteValue { .integer(Int64(value)) }
+    static func int(_ value: Int) -> SQLiteValue { .integer(Int64(value)) }
+    static func int(_ value: Int?) -> SQLiteValue { value.map { .integer(Int64($0)) } ?? .null }
+    static func optionalText(_ value: String?) -> SQLiteValue { value.map { .text($0) } ?? .null }
 }
 
-/// A result row whose values can be looked up by column name: sqlite-nio's rows (the legacy
-/// importer) and the store's own.
+/// A result row whose values can be looked up by column name.
 protocol SQLiteColumnReading {
-    func column(_ name: String) -> SQLiteData?
+    func column(_ name: String) -> SQLiteValue?
 }
 
-extension SQLiteRow: SQLiteColumnReading {}
 extension SQLiteResultRow: SQLiteColumnReading {}
 
 extension SQLiteColumnReading {
     /// The value of column `name`, or an error when the row has no such column.
-    func value(_ name: String) throws -> SQLiteData {
+    func value(_ name: String) throws -> SQLiteValue {
         guard let value = column(name) else { throw SQLiteStoreError.missingColumn(name) }
         return value
     }

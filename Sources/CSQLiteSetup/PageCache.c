@@ -11,42 +11,23 @@
 // load. The wrapper parks the page under key 0 instead, which is never a page number: every other
 // call goes to pcache1 unchanged.
 //
-// The declarations below are SQLite's public, stable page-cache interface (sqlite3.h); sqlite-nio
-// builds SQLite with its functions prefixed `sqlite_nio_`.
+// It uses only SQLite's public, documented page-cache interface (sqlite3.h:
+// SQLITE_CONFIG_GETPCACHE2, SQLITE_CONFIG_PCACHE2, sqlite3_pcache_methods2), of the system's
+// SQLite library (the CSQLite3 module). SQLiteLibrary checks at run time that it was installed and
+// a test checks that rebalancing parks pages, so a SQLite that changed what it does here would
+// fail the tests rather than slow down silently.
 
 #include <stdatomic.h>
 #include <stdlib.h>
-#include "CSQLitePageCache.h"
+#include <sqlite3.h>
+#include "CSQLiteSetup.h"
 
-typedef struct sqlite3_pcache sqlite3_pcache;
-typedef struct sqlite3_pcache_page {
-    void *pBuf;
-    void *pExtra;
-} sqlite3_pcache_page;
-typedef struct sqlite3_pcache_methods2 {
-    int iVersion;
-    void *pArg;
-    int (*xInit)(void *);
-    void (*xShutdown)(void *);
-    sqlite3_pcache *(*xCreate)(int szPage, int szExtra, int bPurgeable);
-    void (*xCachesize)(sqlite3_pcache *, int nCachesize);
-    int (*xPagecount)(sqlite3_pcache *);
-    sqlite3_pcache_page *(*xFetch)(sqlite3_pcache *, unsigned key, int createFlag);
-    void (*xUnpin)(sqlite3_pcache *, sqlite3_pcache_page *, int discard);
-    void (*xRekey)(sqlite3_pcache *, sqlite3_pcache_page *, unsigned oldKey, unsigned newKey);
-    void (*xTruncate)(sqlite3_pcache *, unsigned iLimit);
-    void (*xDestroy)(sqlite3_pcache *);
-    void (*xShrink)(sqlite3_pcache *);
-} sqlite3_pcache_methods2;
+#if SQLITE_VERSION_NUMBER < 3038000
+#error "SwiftReplies needs SQLite 3.38 or newer (apt-get install libsqlite3-dev)"
+#endif
 
-extern int sqlite_nio_sqlite3_config(int, ...);
-
-enum {
-    swiftreplies_SQLITE_CONFIG_PCACHE2 = 18,
-    swiftreplies_SQLITE_CONFIG_GETPCACHE2 = 19,
-};
-
-/// SQLite's PENDING_BYTE (never changed outside SQLite's own test builds).
+/// SQLite's PENDING_BYTE (never changed outside SQLite's own test builds; sqlite3.h does not
+/// declare it).
 static const unsigned long lockingByte = 0x40000000UL;
 
 static sqlite3_pcache_methods2 builtIn;
@@ -110,7 +91,7 @@ static void parkingShrink(sqlite3_pcache *cache) {
 
 int swiftreplies_sqlite_install_parking_page_cache(void) {
     sqlite3_pcache_methods2 current;
-    int status = sqlite_nio_sqlite3_config(swiftreplies_SQLITE_CONFIG_GETPCACHE2, &current);
+    int status = sqlite3_config(SQLITE_CONFIG_GETPCACHE2, &current);
     if (status != 0) return status;
     if (current.xCreate == NULL || current.xRekey == NULL) return 1;
     builtIn = current;
@@ -124,7 +105,7 @@ int swiftreplies_sqlite_install_parking_page_cache(void) {
     parking.xTruncate = parkingTruncate;
     parking.xDestroy = parkingDestroy;
     parking.xShrink = parkingShrink;
-    return sqlite_nio_sqlite3_config(swiftreplies_SQLITE_CONFIG_PCACHE2, &parking);
+    return sqlite3_config(SQLITE_CONFIG_PCACHE2, &parking);
 }
 
 unsigned long swiftreplies_sqlite_parked_page_count(void) { return atomic_load_explicit(&parkedPages, memory_order_relaxed); }

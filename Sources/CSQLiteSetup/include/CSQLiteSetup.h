@@ -1,5 +1,13 @@
-#ifndef SWIFTREPLIES_CSQLITEPAGECACHE_H
-#define SWIFTREPLIES_CSQLITEPAGECACHE_H
+#ifndef SWIFTREPLIES_CSQLITESETUP_H
+#define SWIFTREPLIES_CSQLITESETUP_H
+
+// Process-wide SQLite configuration, which SQLite accepts only before it is initialized and only
+// through the variadic sqlite3_config (which Swift cannot call). SQLiteLibrary.prepare() calls
+// these once.
+
+/// Turns off SQLite's memory statistics (SQLITE_CONFIG_MEMSTATUS), which take a global mutex on
+/// every allocation; the store reads none of them. Returns SQLite's result code.
+int swiftreplies_sqlite_disable_memory_statistics(void);
 
 /// Installs SQLite's built-in page cache behind a thin wrapper that parks the page
 /// `balance_nonroot` moves out of the way under key 0 instead of the locking page's number
