@@ -21,7 +21,7 @@ extension PostgresStore {
                         "SELECT COUNT(*) FROM actions WHERE tenant_id = \(tenant) AND created_at >= \(dayStart)", logger: self.logger
                     )
                 )
-                if created >= dailyLimit { return .dailyLimitReached(limit: dailyLimit) }
+                if ActionRules.isOverDailyLimit(created: created, limit: dailyLimit) { return .dailyLimitReached(limit: dailyLimit) }
             }
             // An approval with auto_approve_similar of the same type covers this request when its
             // amount is at least as large (requests without an amount match only such approvals).
@@ -35,11 +35,8 @@ extension PostgresStore {
                 """,
                 logger: self.logger
             )
-            let rule = try await Self.first(rules) { try $0.decode((Int64, String?).self) }.map { (id: $0.0, response: $0.1) }
-            let status: ActionStatus = rule == nil ? .pending : .approved
-            // An auto-approved request is resolved, and answered, in the turn that made it.
-            let resolvedAt: Date? = rule == nil ? nil : draft.createdAt
-            let resolvedBy = rule.map { "auto_approve_similar:\($0.id)" }
+            let rule = try await Self.first(rules) { try $0.decode((Int64, String?).self) }.map { ActionRules.CoveringApproval(id: $0.0, response: $0.1) }
+            let admission = ActionRules.admission(of: draft, coveredBy: rule)
             let rows = try await connection.query(
                 """
                 INSERT INTO actions (
@@ -48,8 +45,9 @@ extension PostgresStore {
                 )
                 VALUES (
                     \(tenant), \(draft.chatbotID.rawValue), \(draft.contactID.rawValue), \(draft.requestType), \(draft.details), \(context)::jsonb,
-                    \(draft.requestedAmount), \(draft.priority.rawValue), \(status.rawValue), \(rule?.response), false, \(rule != nil),
-                    \(draft.createdAt), \(draft.expiresAt), \(resolvedAt), \(resolvedBy), \(resolvedAt)
+                    \(draft.requestedAmount), \(draft.priority.rawValue), \(admission.status.rawValue), \(admission.response), false,
+                    \(admission.autoApproved), \(draft.createdAt), \(draft.expiresAt), \(admission.resolvedAt), \(admission.resolvedBy),
+                    \(admission.deliveredAt)
                 )
                 RETURNING \(unescaped: Self.actionColumns)
                 """,
@@ -59,17 +57,8 @@ extension PostgresStore {
                 throw PostgresStoreError.unexpectedResult("action INSERT returned no row")
             }
             try await self.bumpUsage(connection, tenantID: draft.tenantID, UsageIncrements(actionsCreated: 1), at: draft.createdAt)
-            var data = ["action_id": "\(record.id)", "request_type": record.requestType, "priority": record.priority.rawValue, "status": record.status.rawValue]
-            if let amount = record.requestedAmount { data["requested_amount"] = SQLiteStore.amountText(amount) }
-            if let rule { data["auto_approved_by"] = "\(rule.id)" }
-            try await self.insertEvent(
-                connection,
-                AnalyticsEventDraft(
-                    tenantID: draft.tenantID, chatbotID: draft.chatbotID, contactID: draft.contactID, type: "action.created", data: data, at: draft.createdAt
-                )
-            )
-            if let rule { return .autoApproved(record, rule: rule.id) }
-            return .pending(record)
+            try await self.insertEvent(connection, ActionRules.createdEvent(record, coveredBy: rule))
+            return ActionRules.creation(record, coveredBy: rule)
         }
     }
 
@@ -99,10 +88,8 @@ extension PostgresStore {
     }
 
     public func resolveAction(tenantID: TenantID, id: Int64, decision: ActionDecision) async throws -> ActionResolveResult {
-        guard decision.status == .approved || decision.status == .denied else {
-            throw PostgresStoreError.unexpectedResult("a decision approves or denies, not \(decision.status.rawValue)")
-        }
-        let autoApproveSimilar = decision.status == .approved && decision.autoApproveSimilar
+        try ActionRules.validate(decision)
+        let autoApproveSimilar = ActionRules.coversSimilar(decision)
         return try await tenantTransaction(tenantID) { connection in
             // Under concurrent decisions the second UPDATE waits for the first, then finds the
             // action no longer pending: one decision wins.
@@ -117,7 +104,7 @@ extension PostgresStore {
                 logger: self.logger
             )
             if let record = try await Self.first(rows, Self.actionRecord(from:)) {
-                try await self.insertEvent(connection, SQLiteStore.resolvedEvent(record, at: decision.at))
+                try await self.insertEvent(connection, ActionRules.resolvedEvent(record, at: decision.at))
                 return .resolved(record)
             }
             let existing = try await connection.query(
@@ -132,14 +119,14 @@ extension PostgresStore {
         try await tenantTransaction(tenantID) { connection in
             let rows = try await connection.query(
                 """
-                UPDATE actions SET status = 'expired', resolved_at = \(now), resolved_by = 'expiry'
+                UPDATE actions SET status = 'expired', resolved_at = \(now), resolved_by = \(ActionRules.expiryResolver)
                 WHERE tenant_id = \(tenantID.rawValue) AND status = 'pending' AND expires_at IS NOT NULL AND expires_at <= \(now)
                 RETURNING \(unescaped: Self.actionColumns)
                 """,
                 logger: self.logger
             )
             let records = try await Self.all(rows, Self.actionRecord(from:)).sorted { $0.id < $1.id }
-            for record in records { try await self.insertEvent(connection, SQLiteStore.resolvedEvent(record, at: now)) }
+            for record in records { try await self.insertEvent(connection, ActionRules.resolvedEvent(record, at: now)) }
             return records
         }
     }

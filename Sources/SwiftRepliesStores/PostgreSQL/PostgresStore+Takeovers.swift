@@ -33,14 +33,8 @@ extension PostgresStore {
                 logger: self.logger
             )
             if let record = try await Self.first(rows, Self.takeoverRecord(from:)) {
-                try await self.bumpUsage(connection, tenantID: tenantID, UsageIncrements(liveTakeovers: 1), at: date)
-                try await self.insertEvent(
-                    connection,
-                    AnalyticsEventDraft(
-                        tenantID: tenantID, chatbotID: chatbotID, contactID: contactID, type: "takeover.started",
-                        data: ["takeover_id": "\(record.id)", "started_by": startedBy], at: date
-                    )
-                )
+                try await self.bumpUsage(connection, tenantID: tenantID, TakeoverRules.startUsage, at: date)
+                try await self.insertEvent(connection, TakeoverRules.startedEvent(record, at: date))
                 return .started(record)
             }
             let active = try await connection.query(
@@ -68,13 +62,7 @@ extension PostgresStore {
                 logger: self.logger
             )
             guard let record = try await Self.first(rows, Self.takeoverRecord(from:)) else { return nil }
-            try await self.insertEvent(
-                connection,
-                AnalyticsEventDraft(
-                    tenantID: tenantID, chatbotID: record.chatbotID, contactID: contactID, type: "takeover.released",
-                    data: ["takeover_id": "\(record.id)"], at: date
-                )
-            )
+            try await self.insertEvent(connection, TakeoverRules.releasedEvent(record, at: date))
             return record
         }
     }

@@ -15,7 +15,7 @@ extension SQLiteStore {
                 let counted = try db.query(
                     "SELECT COUNT(*) AS n FROM actions WHERE tenant_id = ? AND created_at >= ?", [.text(tenant), .timestamp(dayStart)]
                 )
-                if try (counted.first?.int("n") ?? 0) >= dailyLimit { return .dailyLimitReached(limit: dailyLimit) }
+                if ActionRules.isOverDailyLimit(created: try counted.first?.int("n") ?? 0, limit: dailyLimit) { return .dailyLimitReached(limit: dailyLimit) }
             }
             // An approval with auto_approve_similar of the same type covers this request when its
             // amount is at least as large (requests without an amount match only such approvals).
@@ -39,8 +39,8 @@ extension SQLiteStore {
                     [.text(tenant), .text(draft.requestType)]
                 )
             }
-            let rule = try rules.first.map { (id: try $0.int64("id"), response: try $0.optionalText("user_response")) }
-            let status: ActionStatus = rule == nil ? .pending : .approved
+            let rule = try rules.first.map { ActionRules.CoveringApproval(id: try $0.int64("id"), response: try $0.optionalText("user_response")) }
+            let admission = ActionRules.admission(of: draft, coveredBy: rule)
             let rows = try db.query(
                 """
                 INSERT INTO actions (
@@ -52,24 +52,16 @@ extension SQLiteStore {
                 """,
                 [
                     .text(tenant), .text(draft.chatbotID.rawValue), .int64(draft.contactID.rawValue), .text(draft.requestType), .text(draft.details),
-                    .text(context), .optionalDouble(draft.requestedAmount), .text(draft.priority.rawValue), .text(status.rawValue),
-                    .optionalText(rule?.response), .flag(rule != nil), .timestamp(draft.createdAt), .timestamp(draft.expiresAt),
-                    rule == nil ? .null : .timestamp(draft.createdAt), .optionalText(rule.map { "auto_approve_similar:\($0.id)" }),
-                    // An auto-approved request is answered in the turn that made it.
-                    rule == nil ? .null : .timestamp(draft.createdAt),
+                    .text(context), .optionalDouble(draft.requestedAmount), .text(draft.priority.rawValue), .text(admission.status.rawValue),
+                    .optionalText(admission.response), .flag(admission.autoApproved), .timestamp(draft.createdAt), .timestamp(draft.expiresAt),
+                    .timestamp(admission.resolvedAt), .optionalText(admission.resolvedBy), .timestamp(admission.deliveredAt),
                 ]
             )
             guard let row = rows.first else { throw SQLiteStoreError.unexpectedResult("action INSERT returned no row") }
             let record = try Self.actionRecord(from: row)
             try self.bumpUsage(db, tenantID: draft.tenantID, UsageIncrements(actionsCreated: 1), at: draft.createdAt)
-            var data = ["action_id": "\(record.id)", "request_type": record.requestType, "priority": record.priority.rawValue, "status": record.status.rawValue]
-            if let amount = record.requestedAmount { data["requested_amount"] = Self.amountText(amount) }
-            if let rule { data["auto_approved_by"] = "\(rule.id)" }
-            try self.insertEvent(
-                db, AnalyticsEventDraft(tenantID: draft.tenantID, chatbotID: draft.chatbotID, contactID: draft.contactID, type: "action.created", data: data, at: draft.createdAt)
-            )
-            if let rule { return .autoApproved(record, rule: rule.id) }
-            return .pending(record)
+            try self.insertEvent(db, ActionRules.createdEvent(record, coveredBy: rule))
+            return ActionRules.creation(record, coveredBy: rule)
         }
     }
 
@@ -95,9 +87,7 @@ extension SQLiteStore {
     }
 
     public func resolveAction(tenantID: TenantID, id: Int64, decision: ActionDecision) async throws -> ActionResolveResult {
-        guard decision.status == .approved || decision.status == .denied else {
-            throw SQLiteStoreError.unexpectedResult("a decision approves or denies, not \(decision.status.rawValue)")
-        }
+        try ActionRules.validate(decision)
         return try await withWriteTransaction { db in
             let rows = try db.query(
                 """
@@ -106,13 +96,13 @@ extension SQLiteStore {
                 RETURNING \(Self.actionColumns)
                 """,
                 [
-                    .text(decision.status.rawValue), .optionalText(decision.response), .flag(decision.status == .approved && decision.autoApproveSimilar),
+                    .text(decision.status.rawValue), .optionalText(decision.response), .flag(ActionRules.coversSimilar(decision)),
                     .timestamp(decision.at), .text(decision.resolvedBy), .text(tenantID.rawValue), .int64(id),
                 ]
             )
             if let row = rows.first {
                 let record = try Self.actionRecord(from: row)
-                try self.insertEvent(db, Self.resolvedEvent(record, at: decision.at))
+                try self.insertEvent(db, ActionRules.resolvedEvent(record, at: decision.at))
                 return .resolved(record)
             }
             let existing = try db.query(
@@ -127,14 +117,14 @@ extension SQLiteStore {
         try await withWriteTransaction { db in
             let rows = try db.query(
                 """
-                UPDATE actions SET status = 'expired', resolved_at = ?, resolved_by = 'expiry'
+                UPDATE actions SET status = 'expired', resolved_at = ?, resolved_by = ?
                 WHERE tenant_id = ? AND status = 'pending' AND expires_at IS NOT NULL AND expires_at <= ?
                 RETURNING \(Self.actionColumns)
                 """,
-                [.timestamp(now), .text(tenantID.rawValue), .timestamp(now)]
+                [.timestamp(now), .text(ActionRules.expiryResolver), .text(tenantID.rawValue), .timestamp(now)]
             )
             let records = try rows.map(Self.actionRecord(from:)).sorted { $0.id < $1.id }
-            for record in records { try self.insertEvent(db, Self.resolvedEvent(record, at: now)) }
+            for record in records { try self.insertEvent(db, ActionRules.resolvedEvent(record, at: now)) }
             return records
         }
     }
@@ -164,21 +154,6 @@ extension SQLiteStore {
                 [.timestamp(date), .text(tenantID.rawValue), .int64(actionID)]
             )
         }
-    }
-
-    static func resolvedEvent(_ record: ActionRecord, at date: Date) -> AnalyticsEventDraft {
-        var data = ["action_id": "\(record.id)", "request_type": record.requestType, "status": record.status.rawValue]
-        if let resolvedBy = record.resolvedBy { data["resolved_by"] = resolvedBy }
-        if record.autoApproveSimilar { data["auto_approve_similar"] = "true" }
-        return AnalyticsEventDraft(
-            tenantID: record.tenantID, chatbotID: record.chatbotID, contactID: record.contactID,
-            type: record.status == .expired ? "action.expired" : "action.resolved", data: data, at: date
-        )
-    }
-
-    /// `25` for whole amounts, `12.5` otherwise.
-    static func amountText(_ amount: Double) -> String {
-        amount == amount.rounded() && abs(amount) < 1e15 ? String(Int64(amount)) : String(amount)
     }
 
     static func actionRecord(from row: SQLiteResultRow) throws -> ActionRecord {

@@ -42,14 +42,8 @@ extension SQLiteStore {
             )
             if let row = rows.first {
                 let record = try Self.takeoverRecord(from: row)
-                try self.bumpUsage(db, tenantID: tenantID, UsageIncrements(liveTakeovers: 1), at: date)
-                try self.insertEvent(
-                    db,
-                    AnalyticsEventDraft(
-                        tenantID: tenantID, chatbotID: chatbotID, contactID: contactID, type: "takeover.started",
-                        data: ["takeover_id": "\(record.id)", "started_by": startedBy], at: date
-                    )
-                )
+                try self.bumpUsage(db, tenantID: tenantID, TakeoverRules.startUsage, at: date)
+                try self.insertEvent(db, TakeoverRules.startedEvent(record, at: date))
                 return .started(record)
             }
             let active = try db.query(
@@ -73,13 +67,7 @@ extension SQLiteStore {
             )
             guard let row = rows.first else { return nil }
             let record = try Self.takeoverRecord(from: row)
-            try self.insertEvent(
-                db,
-                AnalyticsEventDraft(
-                    tenantID: tenantID, chatbotID: record.chatbotID, contactID: contactID, type: "takeover.released",
-                    data: ["takeover_id": "\(record.id)"], at: date
-                )
-            )
+            try self.insertEvent(db, TakeoverRules.releasedEvent(record, at: date))
             return record
         }
     }
