@@ -61,7 +61,7 @@ public func buildApplication(_ configuration: ServerConfiguration, registries: M
         engine: host.engine, state: host.state, outbox: outbox, store: store, logger: logger, capacity: configuration.dispatchQueueCapacity,
         leaseDuration: conversationLease
     )
-    let intake = IntakeBatcher()
+    let intake = Intake(store: store, dispatcher: dispatcher)
     let reloader = ConfigReloader(loader: loader, registries: registries, store: store, state: host.state, logger: logger)
 
     let router = Router()
@@ -85,12 +85,12 @@ public func buildApplication(_ configuration: ServerConfiguration, registries: M
     )
 
     // Services start in this order and stop in reverse: the HTTP server (added by Hummingbird
-    // last) stops first, then the dispatcher finishes its turns, the outbox sends what it holds,
-    // the intake commits what was accepted, and the HTTP client and store close last.
+    // last) stops first, once the requests in progress have finished (webhooks commit their
+    // messages in their own requests, see `Intake`), then the dispatcher finishes its turns, the
+    // outbox sends what it holds, and the HTTP client and store close last.
     let services: [any Service] = [
         StoreService(store: store),
         HTTPClientService(client: httpClient),
-        IntakeService(batcher: intake, store: store, dispatcher: dispatcher, logger: logger),
         OutboxService(outbox: outbox),
         DispatcherService(dispatcher: dispatcher),
         operationsSweep,
