@@ -73,14 +73,12 @@ public func buildApplication(_ configuration: ServerConfiguration, registries: M
         state: host.state, store: store, dispatcher: dispatcher, outbox: outbox, reloader: reloader, prometheus: configuration.prometheus
     ).register(on: router)
     AdminController(reloader: reloader, adminToken: configuration.environment["ADMIN_TOKEN"]).register(on: router)
-    // The tenant REST API (/api/v1) and the Actions Center's resolution turns and sweep.
-    let resolutions = ResolutionTurns(
-        engine: host.engine, state: host.state, outbox: outbox, dispatcher: dispatcher, store: store as? any OperatorStore, logger: logger
-    )
-    OperatorAPI(state: host.state, store: store, outbox: outbox, resolutions: resolutions, environment: configuration.environment, logger: logger)
+    // The tenant REST API (/api/v1) and the Actions Center's sweep (resolution turns run in the
+    // dispatcher).
+    OperatorAPI(state: host.state, store: store, outbox: outbox, dispatcher: dispatcher, environment: configuration.environment, logger: logger)
         .register(on: router)
     let operationsSweep = OperationsSweepService(
-        state: host.state, store: store as? any OperatorStore, resolutions: resolutions, logger: logger,
+        state: host.state, store: store as? any OperatorStore, dispatcher: dispatcher, logger: logger,
         interval: .milliseconds(Int((Double(configuration.environment["OPERATIONS_SWEEP_SECONDS"] ?? "") ?? 5) * 1000))
     )
 
