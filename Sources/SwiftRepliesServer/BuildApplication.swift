@@ -61,7 +61,7 @@ public func buildApplication(_ configuration: ServerConfiguration, registries: M
         engine: host.engine, state: host.state, outbox: outbox, store: store, logger: logger, capacity: configuration.dispatchQueueCapacity,
         leaseDuration: conversationLease
     )
-    let intake = IntakeBatcher()
+    let intake = Intake(store: store, dispatcher: dispatcher)
     let reloader = ConfigReloader(loader: loader, registries: registries, store: store, state: host.state, logger: logger)
 
     let router = Router()
@@ -73,24 +73,22 @@ public func buildApplication(_ configuration: ServerConfiguration, registries: M
         state: host.state, store: store, dispatcher: dispatcher, outbox: outbox, reloader: reloader, prometheus: configuration.prometheus
     ).register(on: router)
     AdminController(reloader: reloader, adminToken: configuration.environment["ADMIN_TOKEN"]).register(on: router)
-    // The tenant REST API (/api/v1) and the Actions Center's resolution turns and sweep.
-    let resolutions = ResolutionTurns(
-        engine: host.engine, state: host.state, outbox: outbox, dispatcher: dispatcher, store: store as? any OperatorStore, logger: logger
-    )
-    OperatorAPI(state: host.state, store: store, outbox: outbox, resolutions: resolutions, environment: configuration.environment, logger: logger)
+    // The tenant REST API (/api/v1) and the Actions Center's sweep (resolution turns run in the
+    // dispatcher).
+    OperatorAPI(state: host.state, store: store, outbox: outbox, dispatcher: dispatcher, environment: configuration.environment, logger: logger)
         .register(on: router)
     let operationsSweep = OperationsSweepService(
-        state: host.state, store: store as? any OperatorStore, resolutions: resolutions, logger: logger,
+        state: host.state, store: store as? any OperatorStore, dispatcher: dispatcher, logger: logger,
         interval: .milliseconds(Int((Double(configuration.environment["OPERATIONS_SWEEP_SECONDS"] ?? "") ?? 5) * 1000))
     )
 
     // Services start in this order and stop in reverse: the HTTP server (added by Hummingbird
-    // last) stops first, then the dispatcher finishes its turns, the outbox sends what it holds,
-    // the intake commits what was accepted, and the HTTP client and store close last.
+    // last) stops first, once the requests in progress have finished (webhooks commit their
+    // messages in their own requests, see `Intake`), then the dispatcher finishes its turns, the
+    // outbox sends what it holds, and the HTTP client and store close last.
     let services: [any Service] = [
         StoreService(store: store),
         HTTPClientService(client: httpClient),
-        IntakeService(batcher: intake, store: store, dispatcher: dispatcher, logger: logger),
         OutboxService(outbox: outbox),
         DispatcherService(dispatcher: dispatcher),
         operationsSweep,

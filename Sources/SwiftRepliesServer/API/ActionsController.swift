@@ -17,7 +17,7 @@ import SwiftRepliesRuntime
 /// `actions_center` feature is off.
 struct ActionsController: Sendable {
     let state: RuntimeStateHolder
-    let resolutions: ResolutionTurns
+    let dispatcher: Dispatcher
     let logger: Logger
 
     func register(on api: RouterGroup<APIRequestContext>) {
@@ -77,7 +77,7 @@ struct ActionsController: Sendable {
                 "action decided",
                 metadata: ["tenant.id": "\(action.tenantID)", "action.id": "\(action.id)", "status": "\(action.status.rawValue)", "by": "\(principal.actor)"]
             )
-            let told = await resolutions.tell(action)
+            let told = await dispatcher.tell(action)
             let current = try await principal.store.action(tenantID: principal.tenant.id, id: id) ?? action
             return APIJSON.response(.ok, ["action": APIRepresentation.action(current), "customer_told": told])
         }

@@ -12,7 +12,7 @@ struct OperatorAPI: Sendable {
     let state: RuntimeStateHolder
     let store: any Store
     let outbox: OutboxSender
-    let resolutions: ResolutionTurns
+    let dispatcher: Dispatcher
     let environment: [String: String]
     let logger: Logger
 
@@ -30,7 +30,7 @@ struct OperatorAPI: Sendable {
         ContactsController(logger: logger).register(on: api)
         TakeoverController(outbox: outbox, logger: logger).register(on: api)
         KnowledgeController(state: state, logger: logger).register(on: api)
-        ActionsController(state: state, resolutions: resolutions, logger: logger).register(on: api)
+        ActionsController(state: state, dispatcher: dispatcher, logger: logger).register(on: api)
         UsageController(state: state, logger: logger).register(on: api)
         WebhooksController(logger: logger).register(on: api)
     }

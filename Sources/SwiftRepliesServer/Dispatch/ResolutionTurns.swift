@@ -6,75 +6,63 @@ import SwiftRepliesRuntime
 /// Runs the turns that tell customers an operator's decision (or that nobody decided in time):
 /// each action's outcome re-enters its conversation as a turn (`TurnTrigger.actionResolved`),
 /// so the agent says it in its own words, and the replies go out through the outbox like any
-/// other. The turn waits for the conversation's running turn (never overlapping it, see
-/// `Dispatcher.claimConversation`).
+/// other. The dispatcher runs it as a work item of the conversation's queue (`Dispatcher.tell`),
+/// so it never overlaps one of the conversation's message turns.
 ///
 /// Once the replies are committed the action is marked told; an outcome left untold (a crash,
 /// a failing agent) is told by `OperationsSweepService` later.
+///
+/// On a database several processes share (`leases` set) the turn also takes the conversation's
+/// lease, so it never runs at the same time as a turn of the same conversation in another
+/// process. While another process holds it the work item is retried like a leased message turn;
+/// past the work item's deadline it gives up and a later sweep tells the outcome.
 struct ResolutionTurns: Sendable {
     let engine: ConversationEngine
     let state: RuntimeStateHolder
     let outbox: OutboxSender
-    let dispatcher: Dispatcher
+    /// `nil` when the store keeps no actions (the outcome cannot be told).
     let store: (any OperatorStore)?
+    /// The conversation leases of a shared database; `nil` on one this process owns.
+    let leases: ConversationLeases?
     let logger: Logger
-    /// How long a resolution turn waits for the conversation's running turn before it runs anyway.
-    var maximumWait: Duration = .seconds(30)
 
-    /// Tells the customer `action`'s outcome; returns whether the turn committed (or the outcome
-    /// had already been told).
-    ///
-    /// In a database several processes share (`store.isShared`) the turn also takes the
-    /// conversation's lease, as `Dispatcher.executeLeased` does, so it never runs at the same time
-    /// as a turn of the same conversation in another process; when the lease stays taken past
-    /// `maximumWait` it gives up and the operations sweep tells the outcome later.
-    @discardableResult
-    func tell(_ action: ActionRecord) async -> Bool {
-        guard let store else { return false }
-        let conversation = action.conversation
-        let deadline = ContinuousClock.now + maximumWait
-        var claimed = await dispatcher.claimConversation(conversation)
-        while !claimed, ContinuousClock.now < deadline {
-            try? await Task.sleep(for: .milliseconds(20))
-            claimed = await dispatcher.claimConversation(conversation)
+    /// Tells `resolution`'s outcome and reports whether the turn committed (or the outcome had
+    /// already been told); `retry` while another process holds the conversation, before the
+    /// deadline (nothing is reported then).
+    func run(_ resolution: ResolutionWork) async -> DispatchWork.Outcome {
+        let action = resolution.action
+        guard let store else {
+            resolution.report(false)
+            return .done(unanswered: [])
         }
-        if !claimed {
-            logger.warning("the conversation stayed busy; telling the action's outcome anyway", metadata: ["action.id": "\(action.id)"])
-        }
-        // Its own holder name: a lease this process's message turns hold is not shared with it.
-        let leaseHolder = "resolution-" + dispatcher.leaseHolder
-        if store.isShared {
-            var leased = await acquireLease(conversation, holder: leaseHolder, store: store)
-            while !leased, ContinuousClock.now < deadline {
-                try? await Task.sleep(for: .milliseconds(20))
-                leased = await acquireLease(conversation, holder: leaseHolder, store: store)
-            }
-            guard leased else {
-                if claimed { await dispatcher.releaseConversation(conversation) }
+        if let leases {
+            guard await leaseTaken(action, leases: leases) else {
+                if ContinuousClock.now < resolution.deadline { return .retry(after: ConversationLeases.retryDelay) }
                 logger.warning(
                     "another process kept the conversation; the action's outcome will be told by a later sweep",
                     metadata: ["tenant.id": "\(action.tenantID)", "contact.id": "\(action.contactID)", "action.id": "\(action.id)"]
                 )
-                return false
+                resolution.report(false)
+                return .done(unanswered: [])
             }
         }
-        func handBack() async {
-            if store.isShared { try? await store.releaseConversationLease(conversation, holder: leaseHolder) }
-            if claimed { await dispatcher.releaseConversation(conversation) }
-        }
+        let (told, replies) = await tell(action, store: store)
+        if let leases { await leases.release(action.conversation, holder: leases.resolutionHolder) }
+        outbox.submit(replies)
+        resolution.report(told)
+        return .done(unanswered: [])
+    }
+
+    /// Runs the resolution turn and marks the action told; returns whether it is told, and the
+    /// replies to send.
+    private func tell(_ action: ActionRecord, store: any OperatorStore) async -> (told: Bool, replies: [OutboxEntry]) {
         do {
             // Another process (or an earlier call) may have told it while this one waited.
-            if try await store.action(tenantID: action.tenantID, id: action.id)?.deliveredAt != nil {
-                await handBack()
-                return true
-            }
+            if try await store.action(tenantID: action.tenantID, id: action.id)?.deliveredAt != nil { return (true, []) }
             let result = try await engine.runResolutionTurn(action, state: state.current)
             try await store.markResolutionDelivered(tenantID: action.tenantID, actionID: action.id, at: Date())
-            await handBack()
-            outbox.submit(result.outbox)
-            return true
+            return (true, result.outbox)
         } catch {
-            await handBack()
             logger.error(
                 "could not tell the customer the action's outcome; it will be retried",
                 metadata: [
@@ -82,18 +70,17 @@ struct ResolutionTurns: Sendable {
                     "action.id": "\(action.id)", "error": "\(error)",
                 ]
             )
-            return false
+            return (false, [])
         }
     }
 
-    /// Takes the conversation's lease in the shared database; `false` while another holder has it
-    /// (or the database cannot say).
-    private func acquireLease(_ conversation: ConversationKey, holder: String, store: any OperatorStore) async -> Bool {
-        let now = Date()
+    /// Takes the conversation's lease; `false` while another holder has it (or the database
+    /// cannot say).
+    private func leaseTaken(_ action: ActionRecord, leases: ConversationLeases) async -> Bool {
         do {
-            return try await store.acquireConversationLease(conversation, holder: holder, until: now.addingTimeInterval(dispatcher.leaseDuration), now: now)
+            return try await leases.leaseForResolution(action.conversation)
         } catch {
-            logger.warning("could not take the conversation's lease", metadata: ["tenant.id": "\(conversation.tenantID)", "error": "\(error)"])
+            logger.warning("could not take the conversation's lease", metadata: ["tenant.id": "\(action.tenantID)", "error": "\(error)"])
             return false
         }
     }

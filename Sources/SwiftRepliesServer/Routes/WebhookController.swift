@@ -18,7 +18,7 @@ import SwiftRepliesRuntime
 struct WebhookController: Sendable {
     let state: RuntimeStateHolder
     let store: any Store
-    let intake: IntakeBatcher
+    let intake: Intake
     let meta: MetaChannel
     let infobip: InfobipChannel
     let twilio: TwilioChannel

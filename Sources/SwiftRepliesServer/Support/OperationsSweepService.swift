@@ -14,7 +14,8 @@ import SwiftRepliesRuntime
 struct OperationsSweepService: Service {
     let state: RuntimeStateHolder
     let store: (any OperatorStore)?
-    let resolutions: ResolutionTurns
+    /// Runs the resolution turns (`Dispatcher.tell`).
+    let dispatcher: Dispatcher
     let logger: Logger
     /// How often it runs (`OPERATIONS_SWEEP_SECONDS`, default 5).
     let interval: Duration
@@ -50,10 +51,10 @@ struct OperationsSweepService: Service {
                     if snapshot.switches.actionsCenter {
                         for action in try await store.expireActions(tenantID: tenant.id, now: now) {
                             logger.info("action expired without a decision", metadata: ["tenant.id": "\(tenant.id)", "action.id": "\(action.id)"])
-                            await resolutions.tell(action)
+                            await dispatcher.tell(action)
                         }
                         for action in try await store.undeliveredResolutions(tenantID: tenant.id, resolvedBefore: now.addingTimeInterval(-retryAfter), limit: 20) {
-                            await resolutions.tell(action)
+                            await dispatcher.tell(action)
                         }
                     }
                 }

@@ -1,11 +1,12 @@
 import Synchronization
 
-/// The outcome of one item handed to a `Coalescer`, waited for by its caller: a result, or the
+/// The outcome of one item handed to a `GroupCommit`, waited for by its caller: a result, or the
 /// request to lead the next batch.
 ///
 /// The continuation is unchecked (no canary allocated per wait, on every turn and send): the
 /// state under the mutex hands it out once, so it is resumed exactly once.
 final class Completion<T: Sendable>: Sendable {
+    /// What `wait` returns.
     enum Outcome: Sendable {
         case value(T)
         case lead
@@ -19,8 +20,10 @@ final class Completion<T: Sendable>: Sendable {
 
     private let state = Mutex(State())
 
+    /// Hands the caller its result.
     func succeed(_ value: T) { finish(.success(value)) }
 
+    /// Hands the caller its error.
     func fail(_ error: any Error) { finish(.failure(error)) }
 
     private func finish(_ result: Result<T, any Error>) {
@@ -48,6 +51,7 @@ final class Completion<T: Sendable>: Sendable {
         waiter?.resume(returning: .lead)
     }
 
+    /// Waits for the result, or for the request to lead the next batch, whichever comes first.
     func wait() async throws -> Outcome {
         try await withUnsafeThrowingContinuation { continuation in
             let immediate = state.withLock { state -> Result<Outcome, any Error>? in

@@ -46,13 +46,13 @@ public final class PostgresStore: Store {
     public let holderID: String
     public let leases: Leases
     let logger: Logger
-    let turnCompletions = Coalescer<TurnCompletion, [OutboxEntry]>()
+    let turnCompletions = GroupCommit<TurnCompletion, [OutboxEntry]>()
     /// Conversation leases the dispatcher's workers ask for together, one transaction a batch.
-    let leaseRequests = Coalescer<LeaseRequest, LeasedConversation?>()
+    let leaseRequests = GroupCommit<LeaseRequest, LeasedConversation?>()
     /// Send starts and send outcomes of concurrent sends, one transaction a batch.
-    let outboxWrites = Coalescer<OutboxWrite, [MessageID]>()
+    let outboxWrites = GroupCommit<OutboxWrite, [MessageID]>()
     /// Usage metering of concurrent turns, one transaction per batch.
-    let meterings = Coalescer<MessageMetering, MeterOutcome>()
+    let meterings = GroupCommit<MessageMetering, MeterOutcome>()
     /// The task running the pool; cancelled by `shutdown()`.
     private let poolTask: Mutex<Task<Void, Never>?>
     private let description: String

@@ -9,8 +9,8 @@ import Synchronization
 /// It keeps connections to one database file, each on a thread of its own: a single writer that
 /// runs every write, one transaction at a time (an async FIFO lock serialises writers, so SQLite
 /// never answers `SQLITE_BUSY` between them; concurrent writes share a transaction, see
-/// `WriteCombiner`), readers for plain reads, which WAL lets run while a write is in progress,
-/// and one for checkpoints (`SQLiteCheckpointer`). Every value is bound as `SQLiteValue`; only
+/// `GroupCommit.perform`), readers for plain reads, which WAL lets run while a write is in
+/// progress, and one for checkpoints (`SQLiteCheckpointer`). Every value is bound as `SQLiteValue`; only
 /// fixed SQL keywords and `?` placeholders are assembled into statement text.
 ///
 /// `open` does not migrate: call `migrateUp()` before use. Call `shutdown()` before releasing the
@@ -26,12 +26,12 @@ public final class SQLiteStore: Store {
     let readers: [SQLiteDatabaseConnection]
     private let nextReader = Atomic<Int>(0)
     let writeLock = AsyncSerialLock()
-    let combiner: WriteCombiner
+    let combiner: GroupCommit<SQLiteWrite, Void>
     let checkpointer: SQLiteCheckpointer
-    let turnCompletions = Coalescer<TurnCompletion, [OutboxEntry]>()
-    let sendOutcomes = Coalescer<RecordedSendOutcome, Void>()
+    let turnCompletions = GroupCommit<TurnCompletion, [OutboxEntry]>()
+    let sendOutcomes = GroupCommit<RecordedSendOutcome, Void>()
     /// Usage metering of concurrent turns, one batch per write.
-    let meterings = Coalescer<MessageMetering, MeterOutcome>()
+    let meterings = GroupCommit<MessageMetering, MeterOutcome>()
     /// Contacts that have (or had) an active instruction, loaded on first use and kept current by
     /// `addInstruction`: a turn for any other contact needs no query. A superset is harmless;
     /// the store assumes it is the only process adding instructions to its file.
@@ -54,7 +54,7 @@ public final class SQLiteStore: Store {
         self.writer = writer
         self.readers = readers
         self.checkpointer = checkpointer
-        self.combiner = WriteCombiner(afterCommit: { checkpointer.afterCommit($0) })
+        self.combiner = GroupCommit(maximumBatch: 256)
         self.logger = logger
     }
 
@@ -237,10 +237,10 @@ public final class SQLiteStore: Store {
     }
 
     /// Runs `body` in a write transaction on the writer connection's thread: writes that arrive
-    /// together share one transaction and one commit (group commit, see `WriteCombiner`); returns
+    /// together share one transaction and one commit (group commit, see `GroupCommit.perform`); returns
     /// after the commit. When `body` fails, only its own work is rolled back and the error rethrown.
     func withWriteTransaction<T: Sendable>(_ body: @escaping @Sendable (SQLiteSession) throws -> T) async throws -> T {
         try ensureOpen()
-        return try await combiner.perform(lock: writeLock, connection: writer, body)
+        return try await combiner.perform(lock: writeLock, connection: writer, checkpointer: checkpointer, body)
     }
 }
