@@ -17,14 +17,18 @@ import SwiftRepliesCore
 /// The operator's decision comes back as a turn of its own (see the server's resolution turns).
 public struct ActionsCenterMiddleware: TurnMiddleware {
     public let name = "actions_center"
-    let access: OperatorStoreAccess
+    /// Where actions are recorded.
+    let actions: any ActionStore
+    /// Where the excerpt's earlier messages come from.
+    let turns: any TurnStore
     /// How long an action waits for a decision (the agent's `action_ttl_minutes`).
     let timeToLive: TimeInterval
     /// How many earlier messages the action's excerpt carries.
     let excerptLength: Int
 
-    public init(store: any Store, timeToLive: TimeInterval, excerptLength: Int = 6) {
-        self.access = OperatorStoreAccess(store)
+    public init(actions: any ActionStore, turns: any TurnStore, timeToLive: TimeInterval, excerptLength: Int = 6) {
+        self.actions = actions
+        self.turns = turns
         self.timeToLive = timeToLive
         self.excerptLength = excerptLength
     }
@@ -38,10 +42,6 @@ public struct ActionsCenterMiddleware: TurnMiddleware {
 
     public func handle(_ turn: Turn, next: TurnHandler) async throws -> AgentResponse {
         if case .actionResolved = turn.trigger { return try await next(turn) }
-        guard let store = access.store else {
-            access.warnMissing(name, turn: turn)
-            return try await next(turn)
-        }
         var turn = turn
         let enabled = turn.tenant.subscription.features.isEnabled("actions_center")
         if !enabled { turn.context.notes[ActionsCenterNotes.availability] = ActionsCenterNotes.disabled }
@@ -59,7 +59,7 @@ public struct ActionsCenterMiddleware: TurnMiddleware {
 
         let now = turn.startedAt
         let conversation = ConversationKey(tenantID: turn.tenant.id, chatbotID: turn.chatbot.id, contactID: turn.contact.id)
-        let recent = try await store.history(conversation, before: nil, limit: excerptLength)
+        let recent = try await turns.history(conversation, before: nil, limit: excerptLength)
         let excerpt = recent.compactMap { message -> ExcerptLine? in
             guard let text = message.text, !text.isEmpty else { return nil }
             let from = message.direction == .inbound ? "customer" : (message.isFromHuman ? "human" : "bot")
@@ -71,7 +71,7 @@ public struct ActionsCenterMiddleware: TurnMiddleware {
             context: ActionContext(facts: escalation.context, conversation: excerpt), createdAt: now,
             expiresAt: now.addingTimeInterval(timeToLive)
         )
-        switch try await store.createAction(draft, dailyLimit: turn.tenant.subscription.limits.maxActionsPerDay, dayStart: UsageCalendar.startOfDay(now)) {
+        switch try await actions.createAction(draft, dailyLimit: turn.tenant.subscription.limits.maxActionsPerDay, dayStart: UsageCalendar.startOfDay(now)) {
         case .pending(let action):
             turn.logger.info(
                 "action created; waiting for an operator",

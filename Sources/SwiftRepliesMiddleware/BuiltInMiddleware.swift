@@ -5,19 +5,19 @@ import SwiftRepliesCore
 public enum BuiltInMiddleware {
     public static func register(into registry: inout MiddlewareRegistry) {
         registry.register("knowledge_base") { context in
-            StoreKnowledgeBaseMiddleware(entries: context.agent.knowledgeBase, store: context.store)
+            StoreKnowledgeBaseMiddleware(entries: context.agent.knowledgeBase, knowledge: context.stores.knowledge)
         }
         registry.register("conversation_instructions") { context in
-            ConversationInstructionsMiddleware(store: context.store)
+            ConversationInstructionsMiddleware(instructions: context.stores.instructions)
         }
         registry.register("usage_limits") { context in
-            UsageLimitsMiddleware(store: context.store)
+            UsageLimitsMiddleware(usage: context.stores.usage, contacts: context.stores.contacts)
         }
         registry.register("live_takeover") { context in
-            LiveTakeoverMiddleware(store: context.store)
+            LiveTakeoverMiddleware(takeovers: context.stores.takeovers)
         }
         registry.register("actions_center") { context in
-            ActionsCenterMiddleware(store: context.store, timeToLive: TimeInterval(context.agent.escalation.actionTTLSeconds))
+            ActionsCenterMiddleware(actions: context.stores.actions, turns: context.stores.turns, timeToLive: TimeInterval(context.agent.escalation.actionTTLSeconds))
         }
     }
 }

@@ -4,9 +4,9 @@ import SwiftRepliesCore
 /// this conversation ("offer free delivery to this customer").
 public struct ConversationInstructionsMiddleware: TurnMiddleware {
     public let name = "conversation_instructions"
-    public let store: any Store
+    public let instructions: any InstructionStore
 
-    public init(store: any Store) { self.store = store }
+    public init(instructions: any InstructionStore) { self.instructions = instructions }
 
     public func handle(_ turn: Turn, next: TurnHandler) async throws -> AgentResponse {
         var turn = turn
@@ -14,7 +14,7 @@ public struct ConversationInstructionsMiddleware: TurnMiddleware {
         if let facts = turn.facts {
             turn.context.instructions = facts.instructions.filter { $0.expiresAt.map { $0 > turn.startedAt } ?? true }
         } else {
-            turn.context.instructions = try await store.activeInstructions(conversation, at: turn.startedAt)
+            turn.context.instructions = try await instructions.activeInstructions(conversation, at: turn.startedAt)
         }
         return try await next(turn)
     }

@@ -5,24 +5,20 @@ import SwiftRepliesCore
 /// messages are still stored and shown to the operator; the operator answers through the API.
 public struct LiveTakeoverMiddleware: TurnMiddleware {
     public let name = "live_takeover"
-    let access: OperatorStoreAccess
+    let takeovers: any TakeoverStore
 
-    public init(store: any Store) {
-        self.access = OperatorStoreAccess(store)
+    public init(takeovers: any TakeoverStore) {
+        self.takeovers = takeovers
     }
 
     public func handle(_ turn: Turn, next: TurnHandler) async throws -> AgentResponse {
-        guard let store = access.store else {
-            access.warnMissing(name, turn: turn)
-            return try await next(turn)
-        }
         // With the feature off no takeover can start, so there is nothing to look up.
         guard turn.tenant.subscription.features.isEnabled("live_takeover") else { return try await next(turn) }
         let active: TakeoverRecord?
         if let facts = turn.facts {
             active = facts.activeTakeover
         } else {
-            active = try await store.activeTakeover(tenantID: turn.tenant.id, contactID: turn.contact.id)
+            active = try await takeovers.activeTakeover(tenantID: turn.tenant.id, contactID: turn.contact.id)
         }
         if let takeover = active {
             turn.logger.debug("a person has the conversation: the bot stays quiet", metadata: ["takeover.id": "\(takeover.id)"])

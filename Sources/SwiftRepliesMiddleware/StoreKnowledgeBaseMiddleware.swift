@@ -8,22 +8,22 @@ import Synchronization
 public struct StoreKnowledgeBaseMiddleware: TurnMiddleware {
     public let name = "knowledge_base"
     let yaml: KnowledgeBaseMiddleware
-    let access: OperatorStoreAccess
+    let knowledge: any KnowledgeStore
     private let indexes = KnowledgeIndexCache()
 
-    public init(entries: [KnowledgeEntry], store: any Store, limit: Int = 3) {
+    public init(entries: [KnowledgeEntry], knowledge: any KnowledgeStore, limit: Int = 3) {
         self.yaml = KnowledgeBaseMiddleware(entries: entries, limit: limit)
-        self.access = OperatorStoreAccess(store)
+        self.knowledge = knowledge
     }
 
     public func handle(_ turn: Turn, next: TurnHandler) async throws -> AgentResponse {
         let query = turn.text
-        guard let store = access.store, !query.isEmpty else { return try await yaml.handle(turn, next: next) }
+        guard !query.isEmpty else { return try await yaml.handle(turn, next: next) }
         let stored: [KnowledgeRecord]
         if let facts = turn.facts {
             stored = facts.knowledge
         } else {
-            stored = try await store.knowledgeEntries(tenantID: turn.tenant.id, chatbotID: turn.chatbot.id)
+            stored = try await knowledge.knowledgeEntries(tenantID: turn.tenant.id, chatbotID: turn.chatbot.id)
         }
         guard !stored.isEmpty else { return try await yaml.handle(turn, next: next) }
         let index = indexes.index(for: turn.chatbot.id, stored: stored) { KnowledgeIndex(entries: yaml.index.entries + stored.map(\.entry)) }

@@ -16,20 +16,18 @@ import Synchronization
 /// Put it first in the chain, so that it sees every reply the other middleware add.
 public struct UsageLimitsMiddleware: TurnMiddleware {
     public let name = "usage_limits"
-    let access: OperatorStoreAccess
+    let usage: any UsageStore
+    let contacts: any ContactStore
     /// The highest contact id known to be within `max_contacts`, per tenant (contacts are never
     /// renumbered, so one below it needs no query).
     private let contactsWithinLimit = ContactLimitCache()
 
-    public init(store: any Store) {
-        self.access = OperatorStoreAccess(store)
+    public init(usage: any UsageStore, contacts: any ContactStore) {
+        self.usage = usage
+        self.contacts = contacts
     }
 
     public func handle(_ turn: Turn, next: TurnHandler) async throws -> AgentResponse {
-        guard let store = access.store else {
-            access.warnMissing(name, turn: turn)
-            return try await next(turn)
-        }
         let tenant = turn.tenant
         let limits = tenant.subscription.limits
         let now = turn.startedAt
@@ -42,7 +40,7 @@ public struct UsageLimitsMiddleware: TurnMiddleware {
             return .silent(stoppedBy: name, intent: "limit.max_chatbots")
         }
         if let maxContacts = limits.maxContacts, !contactsWithinLimit.covers(tenant.id, turn.contact.id) {
-            let position = try await store.contactPosition(tenantID: tenant.id, id: turn.contact.id)
+            let position = try await contacts.contactPosition(tenantID: tenant.id, id: turn.contact.id)
             if position > maxContacts {
                 turn.logger.error("contact is beyond the tenant's max_contacts: no answer", metadata: ["limit": "\(maxContacts)", "position": "\(position)"])
                 return .silent(stoppedBy: name, intent: "limit.max_contacts")
@@ -52,11 +50,11 @@ public struct UsageLimitsMiddleware: TurnMiddleware {
 
         let received = turn.messages.count
         if limits.dailyMessages != nil || limits.monthlyMessages != nil {
-            let usage = try await store.usage(tenantID: tenant.id, at: now)
-            let dayFull = limits.dailyMessages.map { usage.day.messagesSent >= $0 } ?? false
-            let monthFull = limits.monthlyMessages.map { usage.month.messagesSent >= $0 } ?? false
+            let counted = try await usage.usage(tenantID: tenant.id, at: now)
+            let dayFull = limits.dailyMessages.map { counted.day.messagesSent >= $0 } ?? false
+            let monthFull = limits.monthlyMessages.map { counted.month.messagesSent >= $0 } ?? false
             if dayFull || monthFull {
-                let outcome = try await meter(store, turn, received: received, wanted: 0, withheld: 1)
+                let outcome = try await meter(turn, received: received, wanted: 0, withheld: 1)
                 turn.logger.notice(
                     "message limit reached: the bot stays quiet",
                     metadata: ["period": "\(dayFull ? "day" : "month")", "newly_exceeded": "\(outcome.newlyExceeded.map(\.rawValue))"]
@@ -72,7 +70,7 @@ public struct UsageLimitsMiddleware: TurnMiddleware {
             response.metering = metering(turn, received: received, wanted: response.messages.count, withheld: 0)
             return response
         }
-        let outcome = try await meter(store, turn, received: received, wanted: response.messages.count, withheld: 0)
+        let outcome = try await meter(turn, received: received, wanted: response.messages.count, withheld: 0)
         if outcome.allowedSends < response.messages.count {
             turn.logger.notice(
                 "message limit reached: replies cut", metadata: ["sent": "\(outcome.allowedSends)", "withheld": "\(response.messages.count - outcome.allowedSends)"]
@@ -82,8 +80,8 @@ public struct UsageLimitsMiddleware: TurnMiddleware {
         return response
     }
 
-    private func meter(_ store: any OperatorStore, _ turn: Turn, received: Int, wanted: Int, withheld: Int) async throws -> MeterOutcome {
-        try await store.meterMessages(metering(turn, received: received, wanted: wanted, withheld: withheld))
+    private func meter(_ turn: Turn, received: Int, wanted: Int, withheld: Int) async throws -> MeterOutcome {
+        try await usage.meterMessages(metering(turn, received: received, wanted: wanted, withheld: withheld))
     }
 
     private func metering(_ turn: Turn, received: Int, wanted: Int, withheld: Int) -> MessageMetering {

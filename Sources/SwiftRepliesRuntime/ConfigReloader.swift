@@ -29,15 +29,15 @@ public actor ConfigReloader {
 
     private let loader: ConfigLoader
     private let registries: ModuleRegistries
-    private let store: any Store
+    private let stores: StoreSet
     private let state: RuntimeStateHolder
     private let logger: Logger
     private var lastError: String?
 
-    public init(loader: ConfigLoader, registries: ModuleRegistries, store: any Store, state: RuntimeStateHolder, logger: Logger) {
+    public init(loader: ConfigLoader, registries: ModuleRegistries, stores: StoreSet, state: RuntimeStateHolder, logger: Logger) {
         self.loader = loader
         self.registries = registries
-        self.store = store
+        self.stores = stores
         self.state = state
         self.logger = logger
     }
@@ -67,8 +67,8 @@ public actor ConfigReloader {
             return .unchanged(revision: current.snapshot.revision)
         }
         do {
-            let next = try RuntimeState.build(snapshot: snapshot, registries: registries, store: store, reusing: current)
-            try await store.syncDirectory(snapshot.tenants)
+            let next = try RuntimeState.build(snapshot: snapshot, registries: registries, stores: stores, reusing: current)
+            try await stores.directory.syncDirectory(snapshot.tenants)
             state.replace(with: next)
         } catch {
             lastError = "\(error)"

@@ -37,10 +37,10 @@ extension ConversationEngine {
             logger.warning("the action's chatbot is no longer configured; the customer is not told the outcome")
             return TurnResult(response: .silent(intent: "unconfigured"), outbox: [], durationMilliseconds: 0, configRevision: snapshot.revision)
         }
-        guard let contact = try await store.contact(tenantID: conversation.tenantID, id: conversation.contactID) else {
+        guard let contact = try await contacts.contact(tenantID: conversation.tenantID, id: conversation.contactID) else {
             throw ResolutionError(description: "contact \(conversation.contactID) of action \(action.id) does not exist")
         }
-        let history = try await store.history(conversation, before: nil, limit: max(Self.resolutionHistory, pipeline.agent.historyLimit))
+        let history = try await turns.history(conversation, before: nil, limit: max(Self.resolutionHistory, pipeline.agent.historyLimit))
         var context = TurnContext()
         for (fact, value) in action.context.facts { context.notes[ActionsCenterNotes.factPrefix + fact] = value }
         let turn = Turn(
@@ -50,7 +50,7 @@ extension ConversationEngine {
         let response = try await pipeline.run(turn)
         let elapsed = ContinuousClock.now - clock
         let milliseconds = Int(elapsed.components.seconds * 1000 + elapsed.components.attoseconds / 1_000_000_000_000_000)
-        let outbox = try await store.completeTurn(
+        let outbox = try await turns.completeTurn(
             TurnCompletion(
                 conversation: conversation, inboundIDs: [], replies: response.messages, aiProcessed: response.stoppedBy == nil,
                 processingMilliseconds: milliseconds, intent: response.intent, configRevision: snapshot.revision, completedAt: Date()

@@ -22,15 +22,18 @@ public struct ConversationEngine: Sendable {
         public var description: String
     }
 
-    public let store: any Store
+    public let turns: any TurnStore
+    /// Where a resolution turn finds its contact.
+    public let contacts: any ContactStore
     public let logger: Logger
     /// How many earlier messages a turn carries.
     public var historyLimit: Int
     /// The turns' metric handles, per tenant.
     private let metrics = TurnMetrics()
 
-    public init(store: any Store, logger: Logger, historyLimit: Int = 20) {
-        self.store = store
+    public init(turns: any TurnStore, contacts: any ContactStore, logger: Logger, historyLimit: Int = 20) {
+        self.turns = turns
+        self.contacts = contacts
         self.logger = logger
         self.historyLimit = historyLimit
     }
@@ -70,7 +73,7 @@ public struct ConversationEngine: Sendable {
                     name: inbound.last(where: { $0.contactName != nil })?.contactName
                 )
                 let wanted = min(historyLimit, pipeline.agent.historyLimit)
-                let history = wanted > 0 ? try await store.history(conversation, before: first.id, limit: wanted) : []
+                let history = wanted > 0 ? try await turns.history(conversation, before: first.id, limit: wanted) : []
                 let messages = inbound.map {
                     ConversationMessage(id: $0.id, direction: .inbound, kind: $0.kind, text: $0.answerable ? $0.text : nil, createdAt: $0.receivedAt)
                 }
@@ -104,7 +107,7 @@ public struct ConversationEngine: Sendable {
             replyTo: inbound.last.map { ($0.contactPhone, $0.provider) }, releasingLeaseOf: leaseHolder
         )
         completion.meterings = response.metering.map { [$0] } ?? []
-        let outbox = try await store.completeTurn(completion)
+        let outbox = try await turns.completeTurn(completion)
         let tenant = conversation.tenantID.rawValue
         (response.messages.isEmpty ? metrics.silentTurns : metrics.answeredTurns)[tenant].increment()
         metrics.turnDuration[tenant].recordNanoseconds(elapsed.components.seconds * 1_000_000_000 + elapsed.components.attoseconds / 1_000_000_000)

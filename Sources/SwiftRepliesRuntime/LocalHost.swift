@@ -6,14 +6,14 @@ import SwiftRepliesCore
 /// A configuration, a migrated store and the engine, ready to run turns: what `chat`, `serve`
 /// and the test kit start from.
 public struct LocalHost: Sendable {
-    public let store: any Store
+    public let stores: StoreSet
     public let state: RuntimeStateHolder
     public let engine: ConversationEngine
     public let registries: ModuleRegistries
     public let logger: Logger
 
-    public init(store: any Store, state: RuntimeStateHolder, engine: ConversationEngine, registries: ModuleRegistries, logger: Logger) {
-        self.store = store
+    public init(stores: StoreSet, state: RuntimeStateHolder, engine: ConversationEngine, registries: ModuleRegistries, logger: Logger) {
+        self.stores = stores
         self.state = state
         self.engine = engine
         self.registries = registries
@@ -23,18 +23,18 @@ public struct LocalHost: Sendable {
     /// Loads the configuration (throwing `ConfigError` with every problem), prepares the schema
     /// (see `prepareSchema`), mirrors tenants and chatbots into the store and builds the pipelines.
     public static func start(
-        snapshot: ConfigSnapshot, store: any Store, registries: ModuleRegistries = .builtIn(), logger: Logger
+        snapshot: ConfigSnapshot, stores: StoreSet, registries: ModuleRegistries = .builtIn(), logger: Logger
     ) async throws -> LocalHost {
-        try await prepareSchema(store)
-        try await store.syncDirectory(snapshot.tenants)
-        let state = try RuntimeState.build(snapshot: snapshot, registries: registries, store: store)
-        return LocalHost(store: store, state: RuntimeStateHolder(state), engine: ConversationEngine(store: store, logger: logger), registries: registries, logger: logger)
+        try await prepareSchema(stores.lifecycle)
+        try await stores.directory.syncDirectory(snapshot.tenants)
+        let state = try RuntimeState.build(snapshot: snapshot, registries: registries, stores: stores)
+        return LocalHost(stores: stores, state: RuntimeStateHolder(state), engine: ConversationEngine(turns: stores.turns, contacts: stores.contacts, logger: logger), registries: registries, logger: logger)
     }
 
     /// The embedded SQLite file migrates itself. A shared database (PostgreSQL) is migrated when
     /// empty; one whose schema is behind is refused with the command to run, since other
     /// processes may still be using the old schema.
-    public static func prepareSchema(_ store: any Store) async throws {
+    public static func prepareSchema(_ store: any StoreLifecycle) async throws {
         guard store.isShared else {
             try await store.migrateUp()
             return
@@ -86,13 +86,13 @@ public struct LocalConversation: Sendable {
             provider: .local, providerMessageID: "local-\(UUID().uuidString)", from: phone, to: chatbot.channels.first?.number,
             contactName: name, content: .text(text), sentAt: date
         )
-        let outcomes = try await host.store.ingest([InboundEnvelope(tenantID: chatbot.tenantID, chatbotID: chatbot.id, message: message, receivedAt: date)])
+        let outcomes = try await host.stores.intake.ingest([InboundEnvelope(tenantID: chatbot.tenantID, chatbotID: chatbot.id, message: message, receivedAt: date)])
         guard let stored = outcomes.first?.stored else {
             throw ConversationEngine.TurnError(description: "the message was not stored")
         }
         let result = try await host.engine.runTurn([stored], state: host.state.current, now: date)
         for entry in result.outbox {
-            try await host.store.recordSendOutcome(entry.id, outcome: .accepted(providerMessageID: "local-\(entry.id.rawValue)"), at: date)
+            try await host.stores.outbox.recordSendOutcome(entry.id, outcome: .accepted(providerMessageID: "local-\(entry.id.rawValue)"), at: date)
         }
         return result
     }

@@ -24,12 +24,12 @@ public func buildApplication(_ configuration: ServerConfiguration, registries: M
     let snapshot = try loader.load()
     for warning in snapshot.warnings { logger.warning("\(warning.description)") }
 
-    let store = try await StoreOpener.open(configuration.database, environment: configuration.environment, logger: logger)
+    let stores = try await StoreOpener.open(configuration.database, environment: configuration.environment, logger: logger)
     let host: LocalHost
     do {
-        host = try await LocalHost.start(snapshot: snapshot, store: store, registries: registries, logger: logger)
+        host = try await LocalHost.start(snapshot: snapshot, stores: stores, registries: registries, logger: logger)
     } catch {
-        try? await store.shutdown()
+        try? await stores.lifecycle.shutdown()
         throw error
     }
 
@@ -53,32 +53,32 @@ public func buildApplication(_ configuration: ServerConfiguration, registries: M
     let channels: [ProviderKind: any MessagingChannel] = [.meta: meta, .infobip: infobip, .twilio: twilio]
 
     let outbox = OutboxSender(
-        store: store, state: host.state, channels: channels, logger: logger, policy: RetryPolicy(baseDelay: configuration.retryBaseDelay),
+        store: stores.outbox, isShared: stores.isShared, state: host.state, channels: channels, logger: logger, policy: RetryPolicy(baseDelay: configuration.retryBaseDelay),
         pollInterval: configuration.outboxPollInterval
     )
     let conversationLease = configuration.environment["CONVERSATION_LEASE_SECONDS"].flatMap(Double.init).flatMap { $0 > 0 ? $0 : nil } ?? 30
     let dispatcher = Dispatcher(
-        engine: host.engine, state: host.state, outbox: outbox, store: store, logger: logger, capacity: configuration.dispatchQueueCapacity,
+        engine: host.engine, state: host.state, outbox: outbox, stores: stores, logger: logger, capacity: configuration.dispatchQueueCapacity,
         leaseDuration: conversationLease
     )
-    let intake = Intake(store: store, dispatcher: dispatcher)
-    let reloader = ConfigReloader(loader: loader, registries: registries, store: store, state: host.state, logger: logger)
+    let intake = Intake(store: stores.intake, dispatcher: dispatcher)
+    let reloader = ConfigReloader(loader: loader, registries: registries, stores: stores, state: host.state, logger: logger)
 
     let router = Router()
     WebhookController(
-        state: host.state, store: store, intake: intake, meta: meta, infobip: infobip, twilio: twilio,
+        state: host.state, store: stores.intake, intake: intake, meta: meta, infobip: infobip, twilio: twilio,
         maximumBodyBytes: configuration.maximumBodyBytes, logger: logger
     ).register(on: router)
     HealthController(
-        state: host.state, store: store, dispatcher: dispatcher, outbox: outbox, reloader: reloader, prometheus: configuration.prometheus
+        state: host.state, store: stores.lifecycle, dispatcher: dispatcher, outbox: outbox, reloader: reloader, prometheus: configuration.prometheus
     ).register(on: router)
     AdminController(reloader: reloader, adminToken: configuration.environment["ADMIN_TOKEN"]).register(on: router)
     // The tenant REST API (/api/v1) and the Actions Center's sweep (resolution turns run in the
     // dispatcher).
-    OperatorAPI(state: host.state, store: store, outbox: outbox, dispatcher: dispatcher, environment: configuration.environment, logger: logger)
+    OperatorAPI(state: host.state, stores: stores, outbox: outbox, dispatcher: dispatcher, environment: configuration.environment, logger: logger)
         .register(on: router)
     let operationsSweep = OperationsSweepService(
-        state: host.state, store: store as? any OperatorStore, dispatcher: dispatcher, logger: logger,
+        state: host.state, actions: stores.actions, contacts: stores.contacts, directory: stores.directory, dispatcher: dispatcher, logger: logger,
         interval: .milliseconds(Int((Double(configuration.environment["OPERATIONS_SWEEP_SECONDS"] ?? "") ?? 5) * 1000))
     )
 
@@ -87,7 +87,7 @@ public func buildApplication(_ configuration: ServerConfiguration, registries: M
     // messages in their own requests, see `Intake`), then the dispatcher finishes its turns, the
     // outbox sends what it holds, and the HTTP client and store close last.
     let services: [any Service] = [
-        StoreService(store: store),
+        StoreService(store: stores.lifecycle),
         HTTPClientService(client: httpClient),
         OutboxService(outbox: outbox),
         DispatcherService(dispatcher: dispatcher),
@@ -99,7 +99,7 @@ public func buildApplication(_ configuration: ServerConfiguration, registries: M
         ),
     ]
     logger.info(
-        "SwiftReplies ready", metadata: ["tenants": "\(snapshot.tenants.count)", "chatbots": "\(snapshot.chatbots.count)", "database": "\(store.backendName)"]
+        "SwiftReplies ready", metadata: ["tenants": "\(snapshot.tenants.count)", "chatbots": "\(snapshot.chatbots.count)", "database": "\(stores.backendName)"]
     )
     return Application(
         router: router,

@@ -3,7 +3,7 @@ import SwiftRepliesCore
 
 /// Closes the store after every other service has stopped.
 struct StoreService: Service {
-    let store: any Store
+    let store: any StoreLifecycle
 
     func run() async throws {
         try? await gracefulShutdown()

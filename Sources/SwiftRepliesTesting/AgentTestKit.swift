@@ -123,7 +123,7 @@ public struct AgentTestKit: Sendable {
         let store = try await SQLiteStore.open(path: path, logger: logger)
         let recorder = TurnRecorder()
         do {
-            let host = try await LocalHost.start(snapshot: snapshot, store: store, registries: recorder.wrapping(registries), logger: logger)
+            let host = try await LocalHost.start(snapshot: snapshot, stores: store.storeSet, registries: recorder.wrapping(registries), logger: logger)
             return AgentTestKit(
                 host: host, databasePath: path, clock: clock, probes: probes, recorder: recorder, temporaryDirectory: temporaryDirectory)
         } catch {
@@ -185,7 +185,7 @@ public struct AgentTestKit: Sendable {
 
     /// Closes the store and deletes the temporary files.
     public func shutdown() async throws {
-        try await host.store.shutdown()
+        try await host.stores.lifecycle.shutdown()
         for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: databasePath + suffix) }
         if let temporaryDirectory { try? FileManager.default.removeItem(atPath: temporaryDirectory) }
     }
@@ -216,7 +216,7 @@ public struct TestConversation: Sendable {
         var reply = reply
         let key = try await key()
         for probe in probes {
-            reply.effects += try await probe.effects(of: reply, in: key, store: conversation.host.store)
+            reply.effects += try await probe.effects(of: reply, in: key, stores: conversation.host.stores)
         }
         return reply
     }
@@ -226,13 +226,13 @@ public struct TestConversation: Sendable {
     @discardableResult
     public func addInstruction(_ text: String, expiresIn: Duration? = nil) async throws -> ConversationInstruction {
         let now = clock.now
-        return try await conversation.host.store.addInstruction(
+        return try await conversation.host.stores.instructions.addInstruction(
             try await key(), text: text, expiresAt: expiresIn.map { now.addingTimeInterval($0.timeInterval) }, at: now)
     }
 
     /// The conversation's tenant, chatbot and contact (the contact is created if it has not written yet).
     public func key() async throws -> ConversationKey {
-        let contact = try await conversation.host.store.upsertContact(
+        let contact = try await conversation.host.stores.contacts.upsertContact(
             tenantID: conversation.chatbot.tenantID, phone: conversation.phone, name: conversation.name)
         return ConversationKey(tenantID: conversation.chatbot.tenantID, chatbotID: conversation.chatbot.id, contactID: contact.id)
     }

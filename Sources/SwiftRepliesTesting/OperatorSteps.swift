@@ -17,9 +17,8 @@ public final class OperatorRecordsProbe: TurnEffectProbe {
 
     public init() {}
 
-    public func effects(of reply: TurnReply, in conversation: ConversationKey, store: any Store) async throws -> [TurnEffect] {
-        guard let operators = store as? any OperatorStore else { return [] }
-        let actions = try await operators.actions(tenantID: conversation.tenantID, status: nil, limit: 500, offset: 0)
+    public func effects(of reply: TurnReply, in conversation: ConversationKey, stores: StoreSet) async throws -> [TurnEffect] {
+        let actions = try await stores.actions.actions(tenantID: conversation.tenantID, status: nil, limit: 500, offset: 0)
             .filter { $0.conversation == conversation }
             .sorted { $0.id < $1.id }
         let previous = reported.withLock { $0[conversation] ?? [:] }
@@ -43,7 +42,7 @@ public final class OperatorRecordsProbe: TurnEffectProbe {
             }
         }
         reported.withLock { $0[conversation] = Dictionary(actions.map { ($0.id, $0.status) }, uniquingKeysWith: { $1 }) }
-        if let takeover = try await operators.activeTakeover(tenantID: conversation.tenantID, contactID: conversation.contactID) {
+        if let takeover = try await stores.takeovers.activeTakeover(tenantID: conversation.tenantID, contactID: conversation.contactID) {
             effects.append(TurnEffect(kind: .takeover, attributes: ["started_by": takeover.startedBy ?? "unknown"]))
         }
         return effects
@@ -51,13 +50,8 @@ public final class OperatorRecordsProbe: TurnEffectProbe {
 }
 
 extension TestConversation {
-    /// The store's operator side (actions, takeover), or a `ScriptError` when the store has none.
-    private func operatorStore() throws -> any OperatorStore {
-        guard let store = conversation.host.store as? any OperatorStore else {
-            throw ScriptError(description: "the kit's store does not keep Actions Center requests or takeovers")
-        }
-        return store
-    }
+    /// The kit's stores (actions, takeovers).
+    private var stores: StoreSet { conversation.host.stores }
 
     /// An operator approves or denies the conversation's latest pending Actions Center request
     /// at the clock's time; then the resolution turn runs (the agent tells the customer) and its
@@ -66,14 +60,13 @@ extension TestConversation {
         _ status: ActionStatus, response: String? = nil, autoApproveSimilar: Bool = false, by operatorName: String = "test-operator"
     ) async throws -> TurnReply {
         guard status == .approved || status == .denied else { throw ScriptError(description: "an operator approves or denies, not \(status)") }
-        let store = try operatorStore()
         let key = try await key()
-        let pending = try await store.actions(tenantID: key.tenantID, status: .pending, limit: 500, offset: 0).filter { $0.conversation == key }
+        let pending = try await stores.actions.actions(tenantID: key.tenantID, status: .pending, limit: 500, offset: 0).filter { $0.conversation == key }
         guard let latest = pending.max(by: { $0.id < $1.id }) else {
             throw ScriptError(description: "no pending Actions Center request in this conversation to \(status == .approved ? "approve" : "deny")")
         }
         let decision = ActionDecision(status: status, response: response, autoApproveSimilar: autoApproveSimilar, resolvedBy: operatorName, at: clock.now)
-        guard case .resolved(let action) = try await store.resolveAction(tenantID: key.tenantID, id: latest.id, decision: decision) else {
+        guard case .resolved(let action) = try await stores.actions.resolveAction(tenantID: key.tenantID, id: latest.id, decision: decision) else {
             throw ScriptError(description: "Actions Center request \(latest.id) was no longer pending")
         }
         return try await resolutionTurn(for: action, label: "operator \(status.rawValue) request \(action.id)")
@@ -83,9 +76,8 @@ extension TestConversation {
     /// the clock past `action_ttl_minutes` first), then runs their resolution turns; returns the
     /// last reply, or `nil` when none expired.
     public func expirePendingActions() async throws -> TurnReply? {
-        let store = try operatorStore()
         let key = try await key()
-        let expired = try await store.expireActions(tenantID: key.tenantID, now: clock.now).filter { $0.conversation == key }
+        let expired = try await stores.actions.expireActions(tenantID: key.tenantID, now: clock.now).filter { $0.conversation == key }
         var last: TurnReply?
         for action in expired.sorted(by: { $0.id < $1.id }) {
             last = try await resolutionTurn(for: action, label: "request \(action.id) expired")
@@ -96,14 +88,14 @@ extension TestConversation {
     /// An operator takes the conversation over (the `live_takeover` middleware keeps the bot quiet).
     public func operatorTakesOver(by operatorName: String = "test-operator") async throws {
         let key = try await key()
-        _ = try await operatorStore().startTakeover(
+        _ = try await stores.takeovers.startTakeover(
             tenantID: key.tenantID, chatbotID: key.chatbotID, contactID: key.contactID, startedBy: operatorName, at: clock.now)
     }
 
     /// The operator hands the conversation back to the bot.
     public func operatorReleases() async throws {
         let key = try await key()
-        _ = try await operatorStore().releaseTakeover(tenantID: key.tenantID, contactID: key.contactID, at: clock.now)
+        _ = try await stores.takeovers.releaseTakeover(tenantID: key.tenantID, contactID: key.contactID, at: clock.now)
     }
 
     private func resolutionTurn(for action: ActionRecord, label: String) async throws -> TurnReply {

@@ -41,5 +41,5 @@ public struct TurnEffect: Sendable, Hashable, CustomStringConvertible {
 /// (use `TurnEffect.Kind(rawValue:)` for new kinds and check them with `ReplyExpectation.effect`).
 public protocol TurnEffectProbe: Sendable {
     /// The effects of the turn that produced `reply`, in `conversation`.
-    func effects(of reply: TurnReply, in conversation: ConversationKey, store: any Store) async throws -> [TurnEffect]
+    func effects(of reply: TurnReply, in conversation: ConversationKey, stores: StoreSet) async throws -> [TurnEffect]
 }

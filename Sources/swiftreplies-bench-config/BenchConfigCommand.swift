@@ -80,15 +80,15 @@ struct BenchConfigCommand: AsyncParsableCommand {
         report.memory("after load")
 
         // First state: mirror into SQLite and build every pipeline, as `serve` starts.
-        let store = try await StoreOpener.open(directory.appendingPathComponent("bench.sqlite").path, environment: [:], logger: logger)
+        let stores = try await StoreOpener.open(directory.appendingPathComponent("bench.sqlite").path, environment: [:], logger: logger)
         do {
-            try await store.migrateUp()
-            let sync = try await measureAsync { try await store.syncDirectory(snapshot.tenants) }
+            try await stores.lifecycle.migrateUp()
+            let sync = try await measureAsync { try await stores.directory.syncDirectory(snapshot.tenants) }
             report.line("mirror tenants into SQLite (first)     \(Report.time(sync.duration))")
-            let firstBuild = try measure { try RuntimeState.build(snapshot: snapshot, registries: registries, store: store) }
+            let firstBuild = try measure { try RuntimeState.build(snapshot: snapshot, registries: registries, stores: stores) }
             report.line("build runtime state (all pipelines)    \(Report.time(firstBuild.duration))  (\(firstBuild.value.pipelines.count) pipelines)")
             let holder = RuntimeStateHolder(firstBuild.value)
-            let reloader = ConfigReloader(loader: loader, registries: registries, store: store, state: holder, logger: logger)
+            let reloader = ConfigReloader(loader: loader, registries: registries, stores: stores, state: holder, logger: logger)
             report.memory("after start")
 
             // Reload with one tenant changed, then with one agent changed.
@@ -102,7 +102,7 @@ struct BenchConfigCommand: AsyncParsableCommand {
                 let previous = holder.current
                 let load = try measure { try loader.load(revision: previous.snapshot.revision + 1) }
                 tenantLoads.append(load.duration)
-                let build = try measure { try RuntimeState.build(snapshot: load.value, registries: registries, store: store, reusing: previous) }
+                let build = try measure { try RuntimeState.build(snapshot: load.value, registries: registries, stores: stores, reusing: previous) }
                 tenantBuilds.append(build.duration)
                 let reload = await measureAsync { await reloader.reload(trigger: "bench") }
                 guard case .applied = reload.value else { throw ValidationError("reload failed: \(reload.value)") }
@@ -152,9 +152,9 @@ struct BenchConfigCommand: AsyncParsableCommand {
             }
             report.line("route, unknown number                  \(Report.perLookup(misses.duration, lookups))  (\(misses.value) found)")
             report.memory("at end")
-            try await store.shutdown()
+            try await stores.lifecycle.shutdown()
         } catch {
-            try? await store.shutdown()
+            try? await stores.lifecycle.shutdown()
             throw error
         }
         print(report.text)

@@ -33,9 +33,9 @@ struct ChatCommand: AsyncParsableCommand {
         // ENABLE_USAGE_TRACKING / ENABLE_ACTIONS_CENTER apply in chat as in serve.
         let registries = ModuleRegistries.builtIn().applying(HostSwitches(environment: global.environment))
         let snapshot = try global.loadSnapshot(registries: registries, printWarnings: false)
-        let store = try await StoreOpener.open(global.databaseLocation, environment: global.environment, logger: logger)
+        let stores = try await StoreOpener.open(global.databaseLocation, environment: global.environment, logger: logger)
         do {
-            let host = try await LocalHost.start(snapshot: snapshot, store: store, registries: registries, logger: logger)
+            let host = try await LocalHost.start(snapshot: snapshot, stores: stores, registries: registries, logger: logger)
             let conversation: LocalConversation
             do {
                 conversation = try host.conversation(chatbotID: ChatbotID(chatbot), from: phone, name: name)
@@ -70,9 +70,9 @@ struct ChatCommand: AsyncParsableCommand {
                 }
                 fflush(nil)
             }
-            try await store.shutdown()
+            try await stores.lifecycle.shutdown()
         } catch {
-            try? await store.shutdown()
+            try? await stores.lifecycle.shutdown()
             throw error
         }
     }

@@ -77,18 +77,15 @@ struct ImportLegacyCommand: AsyncParsableCommand {
         let style: ProgressStyle = progress == .auto ? (isatty(STDOUT_FILENO) == 1 ? .bar : .plain) : progress
         do {
             try await LegacyDatabases.withDatabase(from, logger: logger) { source in
-                let store = try await StoreOpener.open(databaseLocation, environment: global.environment, logger: logger)
+                let stores = try await StoreOpener.open(databaseLocation, environment: global.environment, logger: logger)
                 do {
-                    guard let importStore = store as? any LegacyImportStore else {
-                        throw LegacyImportError.unexpected("the \(store.backendName) store cannot import legacy data")
-                    }
-                    try await LocalHost.prepareSchema(store)
-                    try await store.syncDirectory(snapshot.tenants)
+                    try await LocalHost.prepareSchema(stores.lifecycle)
+                    try await stores.directory.syncDirectory(snapshot.tenants)
                     print(
                         "Importing \(source.location) into tenant '\(target.id)' (chatbot \(chatbotDefinition.id)) of \(StoreOpener.redacted(databaseLocation))"
                     )
                     let importer = LegacyImporter(
-                        source: source, store: importStore, tenantID: target.id, chatbotID: chatbotDefinition.id, batchSize: batchSize, logger: logger
+                        source: source, store: stores.legacyImport, tenantID: target.id, chatbotID: chatbotDefinition.id, batchSize: batchSize, logger: logger
                     )
                     var display = ProgressDisplay(style: style)
                     let summary: LegacyImporter.Summary
@@ -102,9 +99,9 @@ struct ImportLegacyCommand: AsyncParsableCommand {
                     for warning in summary.warnings { StandardError.print("warning: \(warning)") }
                     print(summary.line)
                     fflush(nil)
-                    try await store.shutdown()
+                    try await stores.lifecycle.shutdown()
                 } catch {
-                    try? await store.shutdown()
+                    try? await stores.lifecycle.shutdown()
                     throw error
                 }
             }

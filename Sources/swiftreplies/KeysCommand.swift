@@ -72,20 +72,20 @@ struct KeysCommand: AsyncParsableCommand {
                 StandardError.print("--name: give 1 to 100 characters, without '@'")
                 throw ExitCode(1)
             }
-            let (definition, store) = try await KeyStore.open(global, tenant: tenant)
+            let (definition, stores) = try await KeyStore.open(global, tenant: tenant)
             if !definition.subscription.features.isEnabled("api_access") {
                 StandardError.print("warning: tenant '\(definition.id)' has api_access off in its subscription: the API will refuse this key until it is on")
             }
             let key = APIKeyFormat.generate(tenant: definition.id)
             do {
-                let record = try await store.createAPIKey(
+                let record = try await stores.apiKeys.createAPIKey(
                     NewAPIKey(
                         tenantID: definition.id, name: trimmedName, hash: APIKeyFormat.hash(key), scopes: scopes, expiresAt: expiresAt, createdAt: now,
                         rateLimitPerHour: rateLimit
                     ),
                     maximumActive: definition.subscription.limits.maxAPIKeys
                 )
-                try await store.shutdown()
+                try await stores.lifecycle.shutdown()
                 let limit = rateLimit.map { "\($0) requests per hour" } ?? "the host's default"
                 print(
                     "Created API key '\(record.name)' for tenant '\(definition.id)' (scopes: \(record.scopes.joined(separator: ", ")); expires: \(expiresAt.map(KeyExpiry.format) ?? "never"); rate limit: \(limit))."
@@ -93,7 +93,7 @@ struct KeysCommand: AsyncParsableCommand {
                 print("Keep it secret: it is shown only now, and only its SHA-256 hash is stored.")
                 print(key)
             } catch let error as OperatorStoreError {
-                try? await store.shutdown()
+                try? await stores.lifecycle.shutdown()
                 switch error {
                 case .duplicate:
                     StandardError.print("tenant '\(definition.id)' already has an active key named '\(trimmedName)' (revoke it first, or pick another --name)")
@@ -116,9 +116,9 @@ struct KeysCommand: AsyncParsableCommand {
 
         func run() async throws {
             LoggingSetup.bootstrap(defaultLevel: .warning)
-            let (definition, store) = try await KeyStore.open(global, tenant: tenant)
-            let keys = try await store.apiKeys(tenantID: definition.id)
-            try await store.shutdown()
+            let (definition, stores) = try await KeyStore.open(global, tenant: tenant)
+            let keys = try await stores.apiKeys.apiKeys(tenantID: definition.id)
+            try await stores.lifecycle.shutdown()
             if keys.isEmpty {
                 print("tenant '\(definition.id)' has no API keys (create one with `swiftreplies keys create --tenant \(definition.id) --name <name>`)")
                 return
@@ -150,9 +150,9 @@ struct KeysCommand: AsyncParsableCommand {
 
         func run() async throws {
             LoggingSetup.bootstrap(defaultLevel: .warning)
-            let (definition, store) = try await KeyStore.open(global, tenant: tenant)
-            let revoked = try await store.revokeAPIKey(tenantID: definition.id, name: name, at: Date())
-            try await store.shutdown()
+            let (definition, stores) = try await KeyStore.open(global, tenant: tenant)
+            let revoked = try await stores.apiKeys.revokeAPIKey(tenantID: definition.id, name: name, at: Date())
+            try await stores.lifecycle.shutdown()
             guard revoked != nil else {
                 StandardError.print("tenant '\(definition.id)' has no active API key named '\(name)' (see `swiftreplies keys list --tenant \(definition.id)`)")
                 throw ExitCode(1)
@@ -164,27 +164,22 @@ struct KeysCommand: AsyncParsableCommand {
 
 /// The configuration's tenant and the migrated store the `keys` commands work on.
 enum KeyStore {
-    static func open(_ global: GlobalOptions, tenant: String) async throws -> (TenantDefinition, any OperatorStore) {
+    static func open(_ global: GlobalOptions, tenant: String) async throws -> (TenantDefinition, StoreSet) {
         let snapshot = try global.loadSnapshot(registries: .builtIn(), printWarnings: false)
         guard let definition = snapshot.tenant(TenantID(tenant)) else {
             let known = snapshot.tenants.map(\.id.rawValue).joined(separator: ", ")
             StandardError.print("unknown tenant '\(tenant)' (configured: \(known))")
             throw ExitCode(1)
         }
-        let store = try await StoreOpener.open(global.databaseLocation, environment: global.environment, logger: Logger(label: "swiftreplies.keys"))
+        let stores = try await StoreOpener.open(global.databaseLocation, environment: global.environment, logger: Logger(label: "swiftreplies.keys"))
         do {
-            try await store.migrateUp()
-            try await store.syncDirectory(snapshot.tenants)
+            try await stores.lifecycle.migrateUp()
+            try await stores.directory.syncDirectory(snapshot.tenants)
         } catch {
-            try? await store.shutdown()
+            try? await stores.lifecycle.shutdown()
             throw error
         }
-        guard let operatorStore = store as? any OperatorStore else {
-            try? await store.shutdown()
-            StandardError.print("the \(store.backendName) store does not support API keys yet")
-            throw ExitCode(1)
-        }
-        return (definition, operatorStore)
+        return (definition, stores)
     }
 }
 

@@ -15,9 +15,9 @@ struct MigrateCommand: AsyncParsableCommand {
 
         func run() async throws {
             LoggingSetup.bootstrap(defaultLevel: .warning)
-            let store = try await StoreOpener.open(global.databaseLocation, environment: global.environment, logger: Logger(label: "swiftreplies.migrate"))
-            let applied = try await store.migrateUp()
-            try await store.shutdown()
+            let stores = try await StoreOpener.open(global.databaseLocation, environment: global.environment, logger: Logger(label: "swiftreplies.migrate"))
+            let applied = try await stores.lifecycle.migrateUp()
+            try await stores.lifecycle.shutdown()
             print(applied.isEmpty ? "schema is up to date" : "applied \(applied.map(String.init).joined(separator: ", "))")
         }
     }
@@ -30,11 +30,11 @@ struct MigrateCommand: AsyncParsableCommand {
 
         func run() async throws {
             LoggingSetup.bootstrap(defaultLevel: .warning)
-            let store = try await StoreOpener.open(global.databaseLocation, environment: global.environment, logger: Logger(label: "swiftreplies.migrate"))
-            let status = try await store.migrationStatus()
+            let stores = try await StoreOpener.open(global.databaseLocation, environment: global.environment, logger: Logger(label: "swiftreplies.migrate"))
+            let status = try await stores.lifecycle.migrationStatus()
             let target = to ?? max(0, status.current - 1)
-            let rolledBack = try await store.migrateDown(to: target)
-            try await store.shutdown()
+            let rolledBack = try await stores.lifecycle.migrateDown(to: target)
+            try await stores.lifecycle.shutdown()
             print(rolledBack.isEmpty ? "nothing to roll back" : "rolled back \(rolledBack.map(String.init).joined(separator: ", "))")
         }
     }
@@ -45,10 +45,10 @@ struct MigrateCommand: AsyncParsableCommand {
 
         func run() async throws {
             LoggingSetup.bootstrap(defaultLevel: .warning)
-            let store = try await StoreOpener.open(global.databaseLocation, environment: global.environment, logger: Logger(label: "swiftreplies.migrate"))
-            let status = try await store.migrationStatus()
-            try await store.shutdown()
-            print("backend: \(store.backendName)")
+            let stores = try await StoreOpener.open(global.databaseLocation, environment: global.environment, logger: Logger(label: "swiftreplies.migrate"))
+            let status = try await stores.lifecycle.migrationStatus()
+            try await stores.lifecycle.shutdown()
+            print("backend: \(stores.backendName)")
             print("current version: \(status.current)")
             print("applied: \(status.applied.map(String.init).joined(separator: ", "))")
             print("pending: \(status.pending.isEmpty ? "none" : status.pending.map(String.init).joined(separator: ", "))")

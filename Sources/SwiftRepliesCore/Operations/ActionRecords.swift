@@ -144,7 +144,7 @@ public struct ActionRecord: Sendable, Hashable {
     }
 }
 
-/// The outcome of `OperatorStore.createAction`.
+/// The outcome of `ActionStore.createAction`.
 public enum ActionCreation: Sendable, Hashable {
     /// Waiting for a person.
     case pending(ActionRecord)
@@ -173,7 +173,7 @@ public struct ActionDecision: Sendable, Hashable {
     }
 }
 
-/// The outcome of `OperatorStore.resolveAction`.
+/// The outcome of `ActionStore.resolveAction`.
 public enum ActionResolveResult: Sendable, Hashable {
     case resolved(ActionRecord)
     /// It was no longer pending (decided or expired before): nothing changed.

@@ -25,7 +25,7 @@ public struct TakeoverRecord: Sendable, Hashable {
     public var conversation: ConversationKey { ConversationKey(tenantID: tenantID, chatbotID: chatbotID, contactID: contactID) }
 }
 
-/// The outcome of `OperatorStore.startTakeover`.
+/// The outcome of `TakeoverStore.startTakeover`.
 public enum TakeoverStart: Sendable, Hashable {
     case started(TakeoverRecord)
     /// A takeover of that contact is already active: nothing changed.

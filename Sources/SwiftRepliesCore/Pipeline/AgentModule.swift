@@ -21,12 +21,13 @@ extension AgentModule {
 /// What a module factory gets to build an agent.
 public struct AgentBuildContext: Sendable {
     public var definition: AgentDefinition
-    /// The store, for modules that look things up.
-    public var store: any Store
+    /// The stores of the database, for modules that look things up (each takes the aggregate it
+    /// needs, such as `stores.contacts`).
+    public var stores: StoreSet
 
-    public init(definition: AgentDefinition, store: any Store) {
+    public init(definition: AgentDefinition, stores: StoreSet) {
         self.definition = definition
-        self.store = store
+        self.stores = stores
     }
 }
 

@@ -24,11 +24,12 @@ public protocol TurnMiddleware: Sendable {
 /// What a middleware factory gets to build a middleware for one agent.
 public struct MiddlewareBuildContext: Sendable {
     public var agent: AgentDefinition
-    public var store: any Store
+    /// The stores of the database; a middleware keeps the aggregates it needs (`stores.actions`).
+    public var stores: StoreSet
 
-    public init(agent: AgentDefinition, store: any Store) {
+    public init(agent: AgentDefinition, stores: StoreSet) {
         self.agent = agent
-        self.store = store
+        self.stores = stores
     }
 }
 

@@ -8,7 +8,7 @@ import Foundation
 /// phone_number)` (a contact that live traffic already created is matched, never duplicated).
 /// Imported messages are history, not work: inbound ones are stored as processed and outbound
 /// ones as delivered, so the dispatcher never answers or sends them.
-public protocol LegacyImportStore: Store {
+public protocol LegacyImportStore: Sendable {
     /// Matches each contact to the tenant's contact with the same phone number, creating the
     /// missing ones; returns one match per contact whose phone number is valid, in input order.
     /// Contacts sharing a phone number once normalised map to the same contact (created at most

@@ -13,8 +13,7 @@ import SwiftRepliesRuntime
 struct APIKeyAuthenticator: RouterMiddleware {
     typealias Context = APIRequestContext
 
-    let store: (any OperatorStore)?
-    let backend: String
+    let stores: StoreSet
     let state: RuntimeStateHolder
     let rateLimiter: APIRateLimiter
     let logger: Logger
@@ -37,12 +36,6 @@ struct APIKeyAuthenticator: RouterMiddleware {
     }
 
     private func authenticate(_ request: Request) async throws -> (APIPrincipal, APIRateLimiter.Decision) {
-        guard let store else {
-            throw APIError(
-                status: .notImplemented, code: "not_available",
-                message: "the \(backend) store does not implement the operator API (OperatorStore) yet"
-            )
-        }
         guard let presented = Self.presentedKey(request) else {
             throw APIError.unauthorized("missing_api_key", "send your API key as `Authorization: Bearer <key>` or `X-API-Key: <key>`")
         }
@@ -53,7 +46,7 @@ struct APIKeyAuthenticator: RouterMiddleware {
         // Every key of the tenant is compared (in constant time), so timing says nothing about
         // which hash was close.
         var found: APIKeyRecord?
-        for key in try await store.apiKeys(tenantID: tenantID) where APIKeyFormat.constantTimeEqual(key.hash, hash) {
+        for key in try await stores.apiKeys.apiKeys(tenantID: tenantID) where APIKeyFormat.constantTimeEqual(key.hash, hash) {
             found = key
         }
         guard let key = found else { throw APIError.unauthorized("unknown_api_key", "the API key is not valid") }
@@ -78,8 +71,8 @@ struct APIKeyAuthenticator: RouterMiddleware {
             error.headers[.retryAfter] = "\(retryAfter)"
             throw error
         }
-        try await store.recordAPICall(tenantID: tenantID, keyID: key.id, at: now)
-        return (APIPrincipal(tenant: tenant, key: key, store: store), decision)
+        try await stores.apiKeys.recordAPICall(tenantID: tenantID, keyID: key.id, at: now)
+        return (APIPrincipal(tenant: tenant, key: key, stores: stores), decision)
     }
 
     /// The key from `Authorization: Bearer` or `X-API-Key`.

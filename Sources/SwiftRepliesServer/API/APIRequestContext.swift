@@ -8,7 +8,8 @@ import SwiftRepliesCore
 struct APIPrincipal: Sendable {
     var tenant: TenantDefinition
     var key: APIKeyRecord
-    var store: any OperatorStore
+    /// The stores of the database; every call passes the principal's tenant.
+    var stores: StoreSet
 
     /// How decisions and takeovers record who made them.
     var actor: String { "api_key:\(key.name)" }

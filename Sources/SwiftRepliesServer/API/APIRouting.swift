@@ -75,7 +75,7 @@ extension APIPrincipal {
 
     /// The tenant's contact `id`, or 404 (also for another tenant's contact).
     func contact(_ id: Int64) async throws -> ContactRecord {
-        guard let contact = try await store.contactRecord(tenantID: tenant.id, id: ContactID(id)) else { throw APIError.notFound("contact \(id) not found") }
+        guard let contact = try await stores.contacts.contactRecord(tenantID: tenant.id, id: ContactID(id)) else { throw APIError.notFound("contact \(id) not found") }
         return contact
     }
 

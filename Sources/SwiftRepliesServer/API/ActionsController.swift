@@ -31,13 +31,13 @@ struct ActionsController: Sendable {
                 }
                 status = value
             }
-            let actions = try await principal.store.actions(tenantID: principal.tenant.id, status: status, limit: limit, offset: offset)
+            let actions = try await principal.stores.actions.actions(tenantID: principal.tenant.id, status: status, limit: limit, offset: offset)
             return APIJSON.response(.ok, ["actions": actions.map(APIRepresentation.action), "limit": limit, "offset": offset])
         }
         api.endpoint(.get, "actions/:id", scope: "actions:read", logger: logger) { _, context, principal in
             try available(principal)
             let id = try context.id("id", "action")
-            guard let action = try await principal.store.action(tenantID: principal.tenant.id, id: id) else { throw APIError.notFound("action \(id) not found") }
+            guard let action = try await principal.stores.actions.action(tenantID: principal.tenant.id, id: id) else { throw APIError.notFound("action \(id) not found") }
             return APIJSON.response(.ok, ["action": APIRepresentation.action(action)])
         }
         api.endpoint(.post, "actions/:id/approve", scope: "actions:write", logger: logger) { request, context, principal in
@@ -64,7 +64,7 @@ struct ActionsController: Sendable {
             status: status, response: try body.string("response", maxLength: 1000), autoApproveSimilar: try body.bool("auto_approve_similar") ?? false,
             resolvedBy: principal.actor, at: Date()
         )
-        switch try await principal.store.resolveAction(tenantID: principal.tenant.id, id: id, decision: decision) {
+        switch try await principal.stores.actions.resolveAction(tenantID: principal.tenant.id, id: id, decision: decision) {
         case .notFound:
             throw APIError.notFound("action \(id) not found")
         case .alreadyResolved(let action):
@@ -78,7 +78,7 @@ struct ActionsController: Sendable {
                 metadata: ["tenant.id": "\(action.tenantID)", "action.id": "\(action.id)", "status": "\(action.status.rawValue)", "by": "\(principal.actor)"]
             )
             let told = await dispatcher.tell(action)
-            let current = try await principal.store.action(tenantID: principal.tenant.id, id: id) ?? action
+            let current = try await principal.stores.actions.action(tenantID: principal.tenant.id, id: id) ?? action
             return APIJSON.response(.ok, ["action": APIRepresentation.action(current), "customer_told": told])
         }
     }

@@ -26,13 +26,13 @@ struct ContactsController: Sendable {
                 digits = only
             }
             let filter = ContactFilter(phoneDigits: digits, tag: request.query("tag"), search: request.query("q"), limit: limit, offset: offset)
-            let contacts = try await principal.store.contactRecords(tenantID: principal.tenant.id, filter: filter)
+            let contacts = try await principal.stores.contacts.contactRecords(tenantID: principal.tenant.id, filter: filter)
             return APIJSON.response(.ok, ["contacts": contacts.map(APIRepresentation.contact), "limit": limit, "offset": offset])
         }
         api.endpoint(.get, "contacts/:id", scope: "contacts:read", logger: logger) { _, context, principal in
             let contact = try await principal.contact(try context.id("id", "contact"))
             var object = APIRepresentation.contact(contact)
-            let takeover = try await principal.store.activeTakeover(tenantID: principal.tenant.id, contactID: contact.id)
+            let takeover = try await principal.stores.takeovers.activeTakeover(tenantID: principal.tenant.id, contactID: contact.id)
             object["takeover"] = takeover.map(APIRepresentation.takeover) ?? NSNull()
             return APIJSON.response(.ok, ["contact": object])
         }
@@ -42,7 +42,7 @@ struct ContactsController: Sendable {
             let changes = ContactChanges(
                 name: try body.string("name", maxLength: 200), tags: try body.strings("tags"), customFields: try body.stringMap("custom_fields")
             )
-            guard let contact = try await principal.store.updateContact(tenantID: principal.tenant.id, id: ContactID(id), changes: changes) else {
+            guard let contact = try await principal.stores.contacts.updateContact(tenantID: principal.tenant.id, id: ContactID(id), changes: changes) else {
                 throw APIError.notFound("contact \(id) not found")
             }
             return APIJSON.response(.ok, ["contact": APIRepresentation.contact(contact)])
@@ -55,13 +55,13 @@ struct ContactsController: Sendable {
                 guard let id = Int64(text), id > 0 else { throw APIError.invalid("before", "must be a message id") }
                 before = MessageID(id)
             }
-            let page = try await principal.store.conversationPage(tenantID: principal.tenant.id, contactID: contact.id, before: before, limit: limit)
+            let page = try await principal.stores.contacts.conversationPage(tenantID: principal.tenant.id, contactID: contact.id, before: before, limit: limit)
             let next: Any = page.count == limit ? (page.first.map { $0.id.rawValue } ?? NSNull()) : NSNull()
             return APIJSON.response(.ok, ["contact_id": contact.id.rawValue, "messages": page.map(APIRepresentation.message), "next_before": next])
         }
         api.endpoint(.get, "contacts/:id/instructions", scope: "instructions:read", logger: logger) { _, context, principal in
             let contact = try await principal.contact(try context.id("id", "contact"))
-            let instructions = try await principal.store.contactInstructions(tenantID: principal.tenant.id, contactID: contact.id, at: Date())
+            let instructions = try await principal.stores.instructions.contactInstructions(tenantID: principal.tenant.id, contactID: contact.id, at: Date())
             return APIJSON.response(.ok, ["instructions": instructions.map(APIRepresentation.instruction)])
         }
         api.endpoint(.post, "contacts/:id/instructions", scope: "instructions:write", logger: logger) { request, context, principal in
@@ -76,14 +76,14 @@ struct ContactsController: Sendable {
             }
             if let expiresAt, expiresAt <= now { throw APIError.invalid("expires_at", "must be in the future") }
             let chatbot = try principal.chatbot(for: contact, requested: try body.string("chatbot_id"))
-            let instruction = try await principal.store.addInstruction(
+            let instruction = try await principal.stores.instructions.addInstruction(
                 ConversationKey(tenantID: principal.tenant.id, chatbotID: chatbot.id, contactID: contact.id), text: text, expiresAt: expiresAt, at: now
             )
             return APIJSON.response(.created, ["instruction": APIRepresentation.instruction(instruction)])
         }
         api.endpoint(.delete, "instructions/:id", scope: "instructions:write", logger: logger) { _, context, principal in
             let id = try context.id("id", "instruction")
-            guard try await principal.store.deleteInstruction(tenantID: principal.tenant.id, id: id) else { throw APIError.notFound("instruction \(id) not found") }
+            guard try await principal.stores.instructions.deleteInstruction(tenantID: principal.tenant.id, id: id) else { throw APIError.notFound("instruction \(id) not found") }
             return Response(status: .noContent)
         }
     }

@@ -27,7 +27,7 @@ struct KnowledgeController: Sendable {
         api.endpoint(.get, "chatbots/:chatbot/knowledge", scope: "knowledge:read", logger: logger) { _, context, principal in
             let chatbot = try principal.chatbot(context.parameters.get("chatbot") ?? "")
             let yaml = state.current.snapshot.agent(chatbot.agentID)?.knowledgeBase ?? []
-            let stored = try await principal.store.knowledgeEntries(tenantID: principal.tenant.id, chatbotID: chatbot.id)
+            let stored = try await principal.stores.knowledge.knowledgeEntries(tenantID: principal.tenant.id, chatbotID: chatbot.id)
             let entries = yaml.map { APIRepresentation.knowledge($0, chatbot: chatbot.id) } + stored.map(APIRepresentation.knowledge)
             return APIJSON.response(.ok, ["chatbot_id": chatbot.id.rawValue, "entries": entries])
         }
@@ -38,7 +38,7 @@ struct KnowledgeController: Sendable {
                 let answer = try body.string("answer", required: true, maxLength: 4000)
             else { throw APIError.invalid("question", "is required") }
             let category = try body.string("category", maxLength: 100) ?? "general"
-            let record = try await principal.store.addKnowledgeEntry(
+            let record = try await principal.stores.knowledge.addKnowledgeEntry(
                 tenantID: principal.tenant.id, chatbotID: chatbot.id, draft: KnowledgeDraft(category: category, question: question, answer: answer), at: Date()
             )
             return APIJSON.response(.created, ["entry": APIRepresentation.knowledge(record)])
@@ -54,14 +54,14 @@ struct KnowledgeController: Sendable {
             guard changes.category != nil || changes.question != nil || changes.answer != nil else {
                 throw APIError.invalid("body", "must change at least one of question, answer, category")
             }
-            guard let record = try await principal.store.updateKnowledgeEntry(tenantID: principal.tenant.id, chatbotID: chatbot.id, id: id, changes: changes, at: Date())
+            guard let record = try await principal.stores.knowledge.updateKnowledgeEntry(tenantID: principal.tenant.id, chatbotID: chatbot.id, id: id, changes: changes, at: Date())
             else { throw APIError.notFound("knowledge base entry \(id) not found") }
             return APIJSON.response(.ok, ["entry": APIRepresentation.knowledge(record)])
         }
         api.endpoint(.delete, "chatbots/:chatbot/knowledge/:id", scope: "knowledge:write", logger: logger) { _, context, principal in
             let chatbot = try principal.chatbot(context.parameters.get("chatbot") ?? "")
             let id = try storedEntryID(context, chatbot: chatbot)
-            guard try await principal.store.deleteKnowledgeEntry(tenantID: principal.tenant.id, chatbotID: chatbot.id, id: id) else {
+            guard try await principal.stores.knowledge.deleteKnowledgeEntry(tenantID: principal.tenant.id, chatbotID: chatbot.id, id: id) else {
                 throw APIError.notFound("knowledge base entry \(id) not found")
             }
             return Response(status: .noContent)

@@ -10,7 +10,7 @@ import SwiftRepliesRuntime
 /// is scoped to the key's tenant: another tenant's id answers 404 and changes nothing.
 struct OperatorAPI: Sendable {
     let state: RuntimeStateHolder
-    let store: any Store
+    let stores: StoreSet
     let outbox: OutboxSender
     let dispatcher: Dispatcher
     let environment: [String: String]
@@ -21,7 +21,7 @@ struct OperatorAPI: Sendable {
 
     func register(on router: Router<BasicRequestContext>) {
         let authenticator = APIKeyAuthenticator(
-            store: store as? any OperatorStore, backend: store.backendName, state: state, rateLimiter: APIRateLimiter(defaultLimit: defaultRateLimit),
+            stores: stores, state: state, rateLimiter: APIRateLimiter(defaultLimit: defaultRateLimit),
             logger: logger
         )
         // The size first, for every /api/v1 request: routes that exist or not, keys valid or not.

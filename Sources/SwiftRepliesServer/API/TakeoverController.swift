@@ -23,7 +23,7 @@ struct TakeoverController: Sendable {
             let contact = try await principal.contact(try context.id("id", "contact"))
             let body = try await APIBody.read(request, context: context, allowed: ["chatbot_id"])
             let chatbot = try principal.chatbot(for: contact, requested: try body.string("chatbot_id"))
-            switch try await principal.store.startTakeover(
+            switch try await principal.stores.takeovers.startTakeover(
                 tenantID: principal.tenant.id, chatbotID: chatbot.id, contactID: contact.id, startedBy: principal.actor, at: Date()
             ) {
             case .started(let takeover):
@@ -36,7 +36,7 @@ struct TakeoverController: Sendable {
         api.endpoint(.post, "contacts/:id/release", scope: "takeover:write", logger: logger) { _, context, principal in
             try principal.require("live_takeover")
             let contact = try await principal.contact(try context.id("id", "contact"))
-            guard let takeover = try await principal.store.releaseTakeover(tenantID: principal.tenant.id, contactID: contact.id, at: Date()) else {
+            guard let takeover = try await principal.stores.takeovers.releaseTakeover(tenantID: principal.tenant.id, contactID: contact.id, at: Date()) else {
                 throw APIError.conflict("not_taken_over", "contact \(contact.id.rawValue) is not taken over")
             }
             logger.info("takeover released", metadata: ["tenant.id": "\(principal.tenant.id)", "contact.id": "\(contact.id)", "by": "\(principal.actor)"])
@@ -49,7 +49,7 @@ struct TakeoverController: Sendable {
             guard let text = try body.string("text", required: true, maxLength: 4096) else { throw APIError.invalid("text", "is required") }
             let requested = try body.string("chatbot_id")
             let chatbot: ChatbotDefinition
-            if requested == nil, let takeover = try await principal.store.activeTakeover(tenantID: principal.tenant.id, contactID: contact.id),
+            if requested == nil, let takeover = try await principal.stores.takeovers.activeTakeover(tenantID: principal.tenant.id, contactID: contact.id),
                 let held = principal.tenant.chatbots.first(where: { $0.id == takeover.chatbotID })
             {
                 chatbot = held
@@ -57,10 +57,10 @@ struct TakeoverController: Sendable {
                 chatbot = try principal.chatbot(for: contact, requested: requested)
             }
             let now = Date()
-            let entry = try await principal.store.enqueueOutbound(
+            let entry = try await principal.stores.outbox.enqueueOutbound(
                 ConversationKey(tenantID: principal.tenant.id, chatbotID: chatbot.id, contactID: contact.id), text: text, purpose: .human, at: now
             )
-            try await principal.store.incrementUsage(tenantID: principal.tenant.id, UsageIncrements(messagesSent: 1), at: now)
+            try await principal.stores.usage.incrementUsage(tenantID: principal.tenant.id, UsageIncrements(messagesSent: 1), at: now)
             outbox.submit([entry])
             return APIJSON.response(
                 .accepted,

@@ -22,7 +22,7 @@ struct UsageController: Sendable {
         api.endpoint(.get, "events", scope: "events:read", logger: logger) { request, _, principal in
             try principal.require("analytics")
             let (limit, _) = try request.paging()
-            let events = try await principal.store.events(tenantID: principal.tenant.id, type: request.query("type"), limit: limit)
+            let events = try await principal.stores.events.events(tenantID: principal.tenant.id, type: request.query("type"), limit: limit)
             return APIJSON.response(.ok, ["events": events.map(APIRepresentation.event)])
         }
     }
@@ -30,13 +30,13 @@ struct UsageController: Sendable {
     private func usage(_ principal: APIPrincipal) async throws -> Response {
         let now = Date()
         let tenant = principal.tenant
-        let store = principal.store
+        let stores = principal.stores
         let limits = tenant.subscription.limits
-        let report = try await store.usage(tenantID: tenant.id, at: now)
-        let keys = try await store.apiKeys(tenantID: tenant.id).filter { $0.status(at: now) == .active }.count
-        let webhooks = try await store.webhooks(tenantID: tenant.id).count
-        let contacts = try await store.contactCount(tenantID: tenant.id)
-        let actionsToday = try await store.actionsCreated(tenantID: tenant.id, since: UsageCalendar.startOfDay(now))
+        let report = try await stores.usage.usage(tenantID: tenant.id, at: now)
+        let keys = try await stores.apiKeys.apiKeys(tenantID: tenant.id).filter { $0.status(at: now) == .active }.count
+        let webhooks = try await stores.webhooks.webhooks(tenantID: tenant.id).count
+        let contacts = try await stores.contacts.contactCount(tenantID: tenant.id)
+        let actionsToday = try await stores.actions.actionsCreated(tenantID: tenant.id, since: UsageCalendar.startOfDay(now))
         var limitValues: [String: Any] = [:]
         for key in SubscriptionLimits.keys { limitValues[key] = APIJSON.optional(limits[key]) }
         func left(_ limit: Int?, _ used: Int) -> Any { limit.map { max(0, $0 - used) } ?? NSNull() }

@@ -20,7 +20,7 @@ struct WebhooksController: Sendable {
     func register(on api: RouterGroup<APIRequestContext>) {
         api.endpoint(.get, "webhooks", scope: "webhooks:read", logger: logger) { _, _, principal in
             try principal.require("webhooks")
-            let hooks = try await principal.store.webhooks(tenantID: principal.tenant.id)
+            let hooks = try await principal.stores.webhooks.webhooks(tenantID: principal.tenant.id)
             return APIJSON.response(.ok, ["webhooks": hooks.map { APIRepresentation.webhook($0, includeSecret: false) }])
         }
         api.endpoint(.post, "webhooks", scope: "webhooks:write", logger: logger) { request, context, principal in
@@ -45,7 +45,7 @@ struct WebhooksController: Sendable {
             let secret = "whsec_" + APIKeyFormat.hex((0..<24).map { _ in UInt8.random(in: .min ... .max, using: &generator) })
             let draft = WebhookDraft(tenantID: principal.tenant.id, chatbotID: chatbotID, url: url, events: events, secret: secret, createdAt: Date())
             do {
-                let hook = try await principal.store.createWebhook(draft, maximum: principal.tenant.subscription.limits.maxWebhooks)
+                let hook = try await principal.stores.webhooks.createWebhook(draft, maximum: principal.tenant.subscription.limits.maxWebhooks)
                 return APIJSON.response(.created, ["webhook": APIRepresentation.webhook(hook, includeSecret: true)])
             } catch OperatorStoreError.limitReached(let limit, let value) {
                 throw APIError.limitReached(limit, value: value)
@@ -54,7 +54,7 @@ struct WebhooksController: Sendable {
         api.endpoint(.delete, "webhooks/:id", scope: "webhooks:write", logger: logger) { _, context, principal in
             try principal.require("webhooks")
             let id = try context.id("id", "webhook")
-            guard try await principal.store.deleteWebhook(tenantID: principal.tenant.id, id: id) else { throw APIError.notFound("webhook \(id) not found") }
+            guard try await principal.stores.webhooks.deleteWebhook(tenantID: principal.tenant.id, id: id) else { throw APIError.notFound("webhook \(id) not found") }
             return Response(status: .noContent)
         }
     }

@@ -9,7 +9,7 @@ import SwiftRepliesCore
 /// A message turn's lease ends in the transaction that commits the turn; one given up without a
 /// commit, and a resolution turn's, are released here.
 struct ConversationLeases: Sendable {
-    let store: any Store
+    let leases: any LeaseStore
     /// This process's name in the leases of its message turns.
     let holder: String
     /// How long a conversation stays leased to this process while its turn runs.
@@ -18,8 +18,8 @@ struct ConversationLeases: Sendable {
     /// How soon a turn whose conversation another process holds is tried again, in seconds.
     static let retryDelay: TimeInterval = 0.05
 
-    init(store: any Store, duration: TimeInterval) {
-        self.store = store
+    init(leases: any LeaseStore, duration: TimeInterval) {
+        self.leases = leases
         self.duration = duration
         self.holder = "dispatcher-\(ProcessInfo.processInfo.processIdentifier)-\(UUID().uuidString.prefix(8))"
     }
@@ -33,7 +33,7 @@ struct ConversationLeases: Sendable {
     /// another process holds it.
     func leaseForMessages(_ conversation: ConversationKey, pendingLimit: Int) async throws -> LeasedConversation? {
         let now = Date()
-        return try await store.leaseConversation(
+        return try await leases.leaseConversation(
             conversation, holder: holder, until: now.addingTimeInterval(duration), now: now, pendingLimit: pendingLimit
         )
     }
@@ -41,11 +41,11 @@ struct ConversationLeases: Sendable {
     /// Takes `conversation`'s lease for a resolution turn; `false` while another holder has it.
     func leaseForResolution(_ conversation: ConversationKey) async throws -> Bool {
         let now = Date()
-        return try await store.acquireConversationLease(conversation, holder: resolutionHolder, until: now.addingTimeInterval(duration), now: now)
+        return try await leases.acquireConversationLease(conversation, holder: resolutionHolder, until: now.addingTimeInterval(duration), now: now)
     }
 
     /// Gives `conversation`'s lease up (a failure leaves it to expire).
     func release(_ conversation: ConversationKey, holder: String) async {
-        try? await store.releaseConversationLease(conversation, holder: holder)
+        try? await leases.releaseConversationLease(conversation, holder: holder)
     }
 }

@@ -22,7 +22,8 @@ actor Dispatcher {
     private var queue: TurnQueue
     private let state: RuntimeStateHolder
     private let outbox: OutboxSender
-    private let store: any Store
+    private let turns: any TurnStore
+    private let outboxStore: any OutboxStore
     private let logger: Logger
     private let messageTurns: MessageTurns
     private let resolutionTurns: ResolutionTurns
@@ -42,21 +43,22 @@ actor Dispatcher {
     /// (shared databases); `sweepInterval` and `staleAfter`: how often a shared database is swept
     /// for messages a stopped process left unanswered, and how old such a message must be.
     init(
-        engine: ConversationEngine, state: RuntimeStateHolder, outbox: OutboxSender, store: any Store, logger: Logger, capacity: Int = 2_000,
+        engine: ConversationEngine, state: RuntimeStateHolder, outbox: OutboxSender, stores: StoreSet, logger: Logger, capacity: Int = 2_000,
         leaseDuration: TimeInterval = 30, sweepInterval: Duration = .seconds(1), staleAfter: TimeInterval = 2,
         resolutionLeaseWait: Duration = .seconds(30)
     ) {
-        let leases = store.isShared ? ConversationLeases(store: store, duration: leaseDuration) : nil
+        let leases = stores.isShared ? ConversationLeases(leases: stores.leases, duration: leaseDuration) : nil
         queue = TurnQueue(capacity: capacity, logger: logger)
         self.state = state
         self.outbox = outbox
-        self.store = store
+        self.turns = stores.turns
+        self.outboxStore = stores.outbox
         self.logger = logger
         messageTurns = MessageTurns(engine: engine, state: state, outbox: outbox, leases: leases, logger: logger)
         resolutionTurns = ResolutionTurns(
-            engine: engine, state: state, outbox: outbox, store: store as? any OperatorStore, leases: leases, logger: logger
+            engine: engine, state: state, outbox: outbox, actions: stores.actions, leases: leases, logger: logger
         )
-        sweep = store.isShared ? SharedDatabaseSweep(store: store, interval: sweepInterval, staleAfter: staleAfter, logger: logger) : nil
+        sweep = stores.isShared ? SharedDatabaseSweep(lifecycle: stores.lifecycle, turns: stores.turns, interval: sweepInterval, staleAfter: staleAfter, logger: logger) : nil
         self.resolutionLeaseWait = resolutionLeaseWait
         (wakeStream, wake) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
     }
@@ -82,7 +84,6 @@ actor Dispatcher {
     /// `OperationsSweepService` later.
     @discardableResult
     func tell(_ action: ActionRecord) async -> Bool {
-        guard resolutionTurns.store != nil else { return false }
         let deadline = ContinuousClock.now + resolutionLeaseWait
         return await withCheckedContinuation { continuation in
             let resolution = ResolutionWork(action: action, deadline: deadline) { continuation.resume(returning: $0) }
@@ -182,7 +183,7 @@ actor Dispatcher {
     /// later).
     private nonisolated func reload(after: MessageID?, limit: Int) async {
         do {
-            let pending = try await store.pendingInbound(after: after, limit: limit)
+            let pending = try await turns.pendingInbound(after: after, limit: limit)
             if !pending.isEmpty {
                 if after == nil {
                     logger.info("recovering unanswered messages", metadata: ["count": "\(pending.count)"])
@@ -218,7 +219,7 @@ actor Dispatcher {
 
     private nonisolated func sendHoldingMessages(_ conversations: [ConversationKey]) async {
         let text = state.current.snapshot.runtime.holdingMessage
-        await HoldingMessages.send(conversations, text: text, store: store, outbox: outbox, logger: logger) { await self.holdingQueued($0) }
+        await HoldingMessages.send(conversations, text: text, store: outboxStore, outbox: outbox, logger: logger) { await self.holdingQueued($0) }
     }
 
     private func holdingQueued(_ conversation: ConversationKey) {

@@ -80,7 +80,7 @@ struct HoldingMessages {
     /// checked with the insert: on a shared database another process may have answered them
     /// already, and no holding message may follow an answer.
     static func send(
-        _ conversations: [ConversationKey], text: String, store: any Store, outbox: OutboxSender, logger: Logger,
+        _ conversations: [ConversationKey], text: String, store: any OutboxStore, outbox: OutboxSender, logger: Logger,
         queued: (ConversationKey) async -> Void
     ) async {
         for conversation in conversations {

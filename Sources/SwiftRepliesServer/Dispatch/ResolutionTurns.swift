@@ -20,8 +20,8 @@ struct ResolutionTurns: Sendable {
     let engine: ConversationEngine
     let state: RuntimeStateHolder
     let outbox: OutboxSender
-    /// `nil` when the store keeps no actions (the outcome cannot be told).
-    let store: (any OperatorStore)?
+    /// Where the action's delivery is noted.
+    let actions: any ActionStore
     /// The conversation leases of a shared database; `nil` on one this process owns.
     let leases: ConversationLeases?
     let logger: Logger
@@ -31,10 +31,6 @@ struct ResolutionTurns: Sendable {
     /// deadline (nothing is reported then).
     func run(_ resolution: ResolutionWork) async -> DispatchWork.Outcome {
         let action = resolution.action
-        guard let store else {
-            resolution.report(false)
-            return .done(unanswered: [])
-        }
         if let leases {
             guard await leaseTaken(action, leases: leases) else {
                 if ContinuousClock.now < resolution.deadline { return .retry(after: ConversationLeases.retryDelay) }
@@ -46,7 +42,7 @@ struct ResolutionTurns: Sendable {
                 return .done(unanswered: [])
             }
         }
-        let (told, replies) = await tell(action, store: store)
+        let (told, replies) = await tell(action)
         if let leases { await leases.release(action.conversation, holder: leases.resolutionHolder) }
         outbox.submit(replies)
         resolution.report(told)
@@ -55,12 +51,12 @@ struct ResolutionTurns: Sendable {
 
     /// Runs the resolution turn and marks the action told; returns whether it is told, and the
     /// replies to send.
-    private func tell(_ action: ActionRecord, store: any OperatorStore) async -> (told: Bool, replies: [OutboxEntry]) {
+    private func tell(_ action: ActionRecord) async -> (told: Bool, replies: [OutboxEntry]) {
         do {
             // Another process (or an earlier call) may have told it while this one waited.
-            if try await store.action(tenantID: action.tenantID, id: action.id)?.deliveredAt != nil { return (true, []) }
+            if try await actions.action(tenantID: action.tenantID, id: action.id)?.deliveredAt != nil { return (true, []) }
             let result = try await engine.runResolutionTurn(action, state: state.current)
-            try await store.markResolutionDelivered(tenantID: action.tenantID, actionID: action.id, at: Date())
+            try await actions.markResolutionDelivered(tenantID: action.tenantID, actionID: action.id, at: Date())
             return (true, result.outbox)
         } catch {
             logger.error(

@@ -7,7 +7,8 @@ import SwiftRepliesCore
 /// (another process's intake stored them, and that process stopped), for the dispatcher to take
 /// over. A conversation still leased elsewhere simply waits for the lease.
 struct SharedDatabaseSweep: Sendable {
-    let store: any Store
+    let lifecycle: any StoreLifecycle
+    let turns: any TurnStore
     let interval: Duration
     let staleAfter: TimeInterval
     let logger: Logger
@@ -22,14 +23,14 @@ struct SharedDatabaseSweep: Sendable {
                 return
             }
             do {
-                try await store.performHousekeeping()
+                try await lifecycle.performHousekeeping()
             } catch {
                 if Task.isCancelled { return }
                 logger.warning("database housekeeping failed", metadata: ["error": "\(error)"])
             }
             do {
                 let cutoff = Date().addingTimeInterval(-staleAfter)
-                let pending = try await store.pendingInbound(after: nil, limit: 1000).filter { $0.receivedAt < cutoff }
+                let pending = try await turns.pendingInbound(after: nil, limit: 1000).filter { $0.receivedAt < cutoff }
                 if !pending.isEmpty { await adopt(pending) }
             } catch {
                 if Task.isCancelled { return }

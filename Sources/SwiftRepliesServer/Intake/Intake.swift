@@ -13,7 +13,7 @@ import SwiftRepliesStores
 /// the accepted webhooks.
 struct Intake: Sendable {
     private let commits = GroupCommit<[InboundEnvelope], [IngestOutcome]>(maximumBatch: 512, weight: { $0.count })
-    let store: any Store
+    let store: any IntakeStore
     let dispatcher: Dispatcher
 
     /// Stores `envelopes` with the next group commit; returns their outcomes in order.

@@ -13,7 +13,8 @@ import Synchronization
 /// outcome is recorded; a message the provider accepted is never sent again; a failed attempt
 /// is retried with backoff (the store keeps `next_attempt_at`, so retries survive restarts).
 actor OutboxSender {
-    private let store: any Store
+    private let store: any OutboxStore
+    private let isShared: Bool
     private let state: RuntimeStateHolder
     private let channels: [ProviderKind: any MessagingChannel]
     /// Chatbots as the turns that queued replies saw them (see `submit(_:from:)`).
@@ -40,11 +41,14 @@ actor OutboxSender {
     private var recentlyDone: [MessageID: ContinuousClock.Instant] = [:]
     private var closed = false
 
+    /// `isShared`: whether several processes share the database (`StoreLifecycle.isShared`): the
+    /// sender then records this process's heartbeats.
     init(
-        store: any Store, state: RuntimeStateHolder, channels: [ProviderKind: any MessagingChannel], logger: Logger, policy: RetryPolicy = RetryPolicy(),
+        store: any OutboxStore, isShared: Bool, state: RuntimeStateHolder, channels: [ProviderKind: any MessagingChannel], logger: Logger, policy: RetryPolicy = RetryPolicy(),
         maximumConcurrentSends: Int = 64, pollInterval: Duration = .seconds(1)
     ) {
         self.store = store
+        self.isShared = isShared
         self.state = state
         self.channels = channels
         self.logger = logger
@@ -212,9 +216,9 @@ actor OutboxSender {
             logger.error("could not recover interrupted sends", metadata: ["error": "\(error)"])
         }
         await withDiscardingTaskGroup { group in
-            if store.isShared {
+            if isShared {
                 // The heartbeat that keeps this process's sends its own; another process takes
-                // them over at once when it stops (see `Store.recordHeartbeat`).
+                // them over at once when it stops (see `OutboxStore.recordHeartbeat`).
                 group.addTask {
                     while !(await self.closed) {
                         do {
@@ -228,7 +232,7 @@ actor OutboxSender {
             }
             group.addTask {
                 while !(await self.closed) {
-                    if self.store.isShared { await self.recoverExpiredSends() }
+                    if self.isShared { await self.recoverExpiredSends() }
                     await self.pollDue()
                     try? await Task.sleep(for: self.pollInterval)
                 }

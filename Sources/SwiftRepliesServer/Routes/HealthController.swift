@@ -7,7 +7,7 @@ import SwiftRepliesRuntime
 /// `GET /health` (JSON) and `GET /metrics` (Prometheus text).
 struct HealthController: Sendable {
     let state: RuntimeStateHolder
-    let store: any Store
+    let store: any StoreLifecycle
     let dispatcher: Dispatcher
     let outbox: OutboxSender
     let reloader: ConfigReloader

@@ -17,7 +17,7 @@ import SwiftRepliesRuntime
 /// of a stored message is answered 200 and not processed again.
 struct WebhookController: Sendable {
     let state: RuntimeStateHolder
-    let store: any Store
+    let store: any IntakeStore
     let intake: Intake
     let meta: MetaChannel
     let infobip: InfobipChannel

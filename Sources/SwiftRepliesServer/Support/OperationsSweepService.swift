@@ -13,7 +13,9 @@ import SwiftRepliesRuntime
 /// - subscriptions are mirrored into the database when the configuration changes.
 struct OperationsSweepService: Service {
     let state: RuntimeStateHolder
-    let store: (any OperatorStore)?
+    let actions: any ActionStore
+    let contacts: any ContactStore
+    let directory: any DirectoryStore
     /// Runs the resolution turns (`Dispatcher.tell`).
     let dispatcher: Dispatcher
     let logger: Logger
@@ -24,19 +26,16 @@ struct OperationsSweepService: Service {
     /// How often messages are pruned.
     var pruneEvery: TimeInterval = 3600
 
-    /// Sweeps until graceful shutdown (a service that returned early would stop the whole
-    /// group, so without an `OperatorStore` it only waits).
+    /// Sweeps until graceful shutdown.
     func run() async throws {
         await withDiscardingTaskGroup { group in
-            if let store {
-                group.addTask { await sweep(store) }
-            }
+            group.addTask { await sweep() }
             try? await gracefulShutdown()
             group.cancelAll()
         }
     }
 
-    private func sweep(_ store: any OperatorStore) async {
+    private func sweep() async {
         var syncedRevision: Int?
         var lastPrune: Date?
         while !Task.isCancelled {
@@ -44,16 +43,16 @@ struct OperationsSweepService: Service {
             let now = Date()
             do {
                 if syncedRevision != snapshot.revision {
-                    try await store.syncSubscriptions(snapshot.tenants, at: now)
+                    try await directory.syncSubscriptions(snapshot.tenants, at: now)
                     syncedRevision = snapshot.revision
                 }
                 for tenant in snapshot.tenants {
                     if snapshot.switches.actionsCenter {
-                        for action in try await store.expireActions(tenantID: tenant.id, now: now) {
+                        for action in try await actions.expireActions(tenantID: tenant.id, now: now) {
                             logger.info("action expired without a decision", metadata: ["tenant.id": "\(tenant.id)", "action.id": "\(action.id)"])
                             await dispatcher.tell(action)
                         }
-                        for action in try await store.undeliveredResolutions(tenantID: tenant.id, resolvedBefore: now.addingTimeInterval(-retryAfter), limit: 20) {
+                        for action in try await actions.undeliveredResolutions(tenantID: tenant.id, resolvedBefore: now.addingTimeInterval(-retryAfter), limit: 20) {
                             await dispatcher.tell(action)
                         }
                     }
@@ -62,7 +61,7 @@ struct OperationsSweepService: Service {
                     lastPrune = now
                     for tenant in snapshot.tenants {
                         guard let days = tenant.subscription.limits.messageHistoryDays else { continue }
-                        let pruned = try await store.pruneMessages(tenantID: tenant.id, before: now.addingTimeInterval(-Double(days) * 86_400))
+                        let pruned = try await contacts.pruneMessages(tenantID: tenant.id, before: now.addingTimeInterval(-Double(days) * 86_400))
                         if pruned > 0 {
                             logger.info("deleted messages past message_history_days", metadata: ["tenant.id": "\(tenant.id)", "count": "\(pruned)", "days": "\(days)"])
                         }

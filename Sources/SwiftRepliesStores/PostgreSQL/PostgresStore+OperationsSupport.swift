@@ -2,7 +2,7 @@ import Foundation
 import PostgresNIO
 import SwiftRepliesCore
 
-/// `OperatorStore` on PostgreSQL: every method works for one tenant, so each runs in
+/// The operator aggregates on PostgreSQL: every method works for one tenant, so each runs in
 /// `tenantTransaction` (role `swiftreplies_app`, the tenant set for that transaction) and
 /// row-level security holds it to that tenant's rows, on top of the `tenant_id` conditions the
 /// statements carry. The one exception is `syncSubscriptions`, the host's mirror of every
@@ -10,7 +10,6 @@ import SwiftRepliesCore
 ///
 /// API keys name their tenant (`srk_<tenant>_<secret>`), so authenticating one reads that
 /// tenant's keys inside its own transaction: no look-up by hash across tenants is needed.
-extension PostgresStore: OperatorStore {}
 
 extension PostgresStore {
     /// Runs `body` as tenant work and returns its value or throws its refusal. A refusal

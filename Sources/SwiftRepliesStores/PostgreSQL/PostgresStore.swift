@@ -5,7 +5,7 @@ import PostgresNIO
 import SwiftRepliesCore
 import Synchronization
 
-/// The PostgreSQL backend of `Store` (postgres-nio's `PostgresClient`, a connection pool).
+/// The PostgreSQL backend of every store aggregate (`storeSet`) (postgres-nio's `PostgresClient`, a connection pool).
 ///
 /// Every statement binds its values (`$1`, arrays for batches through `unnest`); only fixed SQL
 /// is written as text. Every transaction first switches to a `NOLOGIN` role without
@@ -19,7 +19,7 @@ import Synchronization
 ///
 /// The store runs its connection pool for its lifetime: `open` starts it, `shutdown()` stops it
 /// and waits for it.
-public final class PostgresStore: Store {
+public final class PostgresStore: StoreLifecycle {
     /// Timing of the leases that let several processes share the database.
     public struct Leases: Sendable {
         /// How long an outbox entry being sent stays with the process sending it. Longer than a

@@ -1,7 +1,6 @@
 import Foundation
 import SwiftRepliesCore
 
-extension SQLiteStore: OperatorStore {}
 
 extension SQLiteValue {
     /// A double, or `NULL`.

@@ -3,8 +3,8 @@ import Logging
 import SwiftRepliesCore
 import Synchronization
 
-/// The embedded SQLite backend of `Store`, in WAL mode (the system's SQLite library, driven
-/// through its C API by `SQLiteDatabaseConnection`).
+/// The embedded SQLite backend of every store aggregate (`storeSet`), in WAL mode (the system's
+/// SQLite library, driven through its C API by `SQLiteDatabaseConnection`).
 ///
 /// It keeps connections to one database file, each on a thread of its own: a single writer that
 /// runs every write, one transaction at a time (an async FIFO lock serialises writers, so SQLite
@@ -15,7 +15,7 @@ import Synchronization
 ///
 /// `open` does not migrate: call `migrateUp()` before use. Call `shutdown()` before releasing the
 /// store (it closes both connections).
-public final class SQLiteStore: Store {
+public final class SQLiteStore: StoreLifecycle {
     /// The database file.
     public let path: String
     /// The migrations this store knows (`SQLiteMigrations.all` unless opened with others).

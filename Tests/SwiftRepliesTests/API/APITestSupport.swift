@@ -65,7 +65,7 @@ extension ServerHarness {
     ) async throws -> String {
         let key = APIKeyFormat.generate(tenant: tenant)
         _ = try await withOperatorStore { store in
-            try await store.createAPIKey(
+            try await store.apiKeys.createAPIKey(
                 NewAPIKey(
                     tenantID: tenant, name: name, hash: APIKeyFormat.hash(key), scopes: scopes, expiresAt: expiresAt, createdAt: Date(),
                     rateLimitPerHour: rateLimitPerHour
@@ -79,7 +79,7 @@ extension ServerHarness {
     /// Revokes a key by name through the store, as `swiftreplies keys revoke` does.
     func revokeKey(tenant: TenantID, name: String) async throws {
         try await withOperatorStore { store in
-            _ = try? await store.revokeAPIKey(tenantID: tenant, name: name, at: Date())
+            _ = try? await store.apiKeys.revokeAPIKey(tenantID: tenant, name: name, at: Date())
         }
     }
 

@@ -60,7 +60,7 @@ enum AgentKitFixture {
     /// A probe standing in for the Actions Center: it reports an `action_created` effect for
     /// every escalation the agent asked for (the real one will read the actions table).
     struct EscalationAsActionProbe: TurnEffectProbe {
-        func effects(of reply: TurnReply, in conversation: ConversationKey, store: any Store) async throws -> [TurnEffect] {
+        func effects(of reply: TurnReply, in conversation: ConversationKey, stores: StoreSet) async throws -> [TurnEffect] {
             guard let escalation = reply.response.escalation else { return [] }
             var attributes = ["request_type": escalation.requestType, "tenant": conversation.tenantID.rawValue]
             if let amount = escalation.requestedAmount { attributes["amount"] = String(amount) }

@@ -51,7 +51,7 @@ import Testing
             clock.advance(by: .seconds(86_400))
             _ = try await conversation.send("hi again")
             let key = try await conversation.key()
-            let stored = try await kit.host.store.messages(tenantID: key.tenantID, contactID: key.contactID, limit: 10)
+            let stored = try await kit.host.stores.contacts.messages(tenantID: key.tenantID, contactID: key.contactID, limit: 10)
             let inbound = stored.filter { $0.direction == .inbound }.map(\.createdAt)
             #expect(inbound == [Self.start, Self.start.addingTimeInterval(86_400)])
         }

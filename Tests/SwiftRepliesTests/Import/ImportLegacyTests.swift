@@ -117,10 +117,10 @@ struct ImportLegacyTests {
 
         // Nothing for the dispatcher or the outbox: no turn is run and nothing is ever sent.
         let store = try await target.open()
-        let pending = try await store.pendingInbound(limit: 1000)
-        let due = try await store.dueOutbox(now: Date.distantFuture, limit: 1000)
-        let storeCounts = try await store.counts()
-        try await store.shutdown()
+        let pending = try await store.turns.pendingInbound(limit: 1000)
+        let due = try await store.outbox.dueOutbox(now: Date.distantFuture, limit: 1000)
+        let storeCounts = try await store.lifecycle.counts()
+        try await store.lifecycle.shutdown()
         #expect(pending.isEmpty)
         #expect(due.isEmpty)
         #expect(storeCounts.pendingInbound == 0 && storeCounts.outboxPending == 0)

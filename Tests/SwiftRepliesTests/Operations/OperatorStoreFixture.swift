@@ -5,7 +5,7 @@ import Testing
 
 /// A fresh, migrated database of one backend (a temporary SQLite file or a new PostgreSQL
 /// database, see `TestDatabase`) with two tenants (`acme`, `globex`), one chatbot each, for the
-/// `OperatorStore` tests. Dropped afterwards.
+/// operator stores' tests. Dropped afterwards.
 struct OperatorStoreFixture {
     static let acme: TenantID = "acme"
     static let globex: TenantID = "globex"
@@ -15,7 +15,7 @@ struct OperatorStoreFixture {
 
     /// The database, for reading rows the protocol does not show.
     let database: TestDatabase
-    let store: any OperatorStore
+    let store: StoreSet
 
     static func tenants() -> [TenantDefinition] {
         let subscription = Subscription(plan: "starter", limits: SubscriptionLimits(dailyMessages: 3), features: .all)
@@ -37,13 +37,13 @@ struct OperatorStoreFixture {
         do {
             let opened = try await database.open()
             do {
-                let store = try #require(opened as? any OperatorStore, "the \(backend) store does not implement OperatorStore")
-                try await store.migrateUp()
-                try await store.syncDirectory(tenants())
+                let store = opened
+                try await store.lifecycle.migrateUp()
+                try await store.directory.syncDirectory(tenants())
                 try await body(OperatorStoreFixture(database: database, store: store))
-                try await opened.shutdown()
+                try await opened.lifecycle.shutdown()
             } catch {
-                try? await opened.shutdown()
+                try? await opened.lifecycle.shutdown()
                 throw error
             }
         } catch {
@@ -55,7 +55,7 @@ struct OperatorStoreFixture {
 
     /// A contact of `tenant`.
     func contact(_ tenant: TenantID, _ phone: String, name: String? = nil) async throws -> Contact {
-        try await store.upsertContact(tenantID: tenant, phone: PhoneNumber(canonical: phone), name: name)
+        try await store.contacts.upsertContact(tenantID: tenant, phone: PhoneNumber(canonical: phone), name: name)
     }
 
     /// A stored inbound text from `phone` to the tenant's chatbot.
@@ -64,7 +64,7 @@ struct OperatorStoreFixture {
         let message = InboundMessage(
             provider: .meta, providerMessageID: "wamid.\(UUID().uuidString)", from: PhoneNumber(canonical: phone), to: nil, content: .text(text), sentAt: date
         )
-        return try await store.ingest([InboundEnvelope(tenantID: tenant, chatbotID: chatbot, message: message, receivedAt: date)]).first?.stored
+        return try await store.intake.ingest([InboundEnvelope(tenantID: tenant, chatbotID: chatbot, message: message, receivedAt: date)]).first?.stored
     }
 
     func draft(

@@ -55,12 +55,12 @@ struct ResolutionLeaseTests {
 
                 let key = APIKeyFormat.generate(tenant: TenantID(tenant))
                 let opened = try await database.open()
-                let store = try #require(opened as? any OperatorStore)
-                _ = try await store.createAPIKey(
+                let store = opened
+                _ = try await store.apiKeys.createAPIKey(
                     NewAPIKey(tenantID: TenantID(tenant), name: "ops", hash: APIKeyFormat.hash(key), scopes: ["all"], expiresAt: nil, createdAt: Date()),
                     maximumActive: nil
                 )
-                try await opened.shutdown()
+                try await opened.lifecycle.shutdown()
 
                 // Another replica holds the conversation for two more seconds.
                 let heldUntil = Date().addingTimeInterval(2)

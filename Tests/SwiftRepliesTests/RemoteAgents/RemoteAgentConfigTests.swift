@@ -116,7 +116,7 @@ import Testing
         let store = try await SQLiteStore.open(path: directory.appendingPathComponent("build.sqlite").path, logger: Logger(label: "test"))
         let built = Result {
             try ["http_agent", "llm_agent"].map { id in
-                try registries.agents.makeAgent(AgentBuildContext(definition: try #require(snapshot.agent(AgentID(id))), store: store))
+                try registries.agents.makeAgent(AgentBuildContext(definition: try #require(snapshot.agent(AgentID(id))), stores: store.storeSet))
             }
         }
         try await store.shutdown()

@@ -177,21 +177,16 @@ struct ServerHarness: Sendable {
         try await database.count(sql, binds)
     }
 
-    /// Opens a second store on the server's database, as the command line does (`keys create`,
-    /// `keys revoke`), hands it to `body` as an `OperatorStore`, and closes it. Throws when the
-    /// backend's store does not implement `OperatorStore`.
-    func withOperatorStore<T>(_ body: (any OperatorStore) async throws -> T) async throws -> T {
+    /// Opens the stores of the server's database a second time, as the command line does (`keys
+    /// create`, `keys revoke`), hands them to `body`, and closes them.
+    func withOperatorStore<T>(_ body: (StoreSet) async throws -> T) async throws -> T {
         let store = try await database.open()
-        guard let operatorStore = store as? any OperatorStore else {
-            try? await store.shutdown()
-            throw ServerHarnessError(description: "the \(store.backendName) store does not implement OperatorStore")
-        }
         do {
-            let result = try await body(operatorStore)
-            try await store.shutdown()
+            let result = try await body(store)
+            try await store.lifecycle.shutdown()
             return result
         } catch {
-            try? await store.shutdown()
+            try? await store.lifecycle.shutdown()
             throw error
         }
     }

@@ -58,27 +58,27 @@ struct ConversationFactsTests {
     @Test func middlewareUseTheFactsReadWithTheTurn() async throws {
         let database = try await TestDatabase.make(.sqlite)
         let store = try await database.open()
-        try await store.migrateUp()
+        try await store.lifecycle.migrateUp()
         let now = Date()
 
-        let takeover = LiveTakeoverMiddleware(store: store)
+        let takeover = LiveTakeoverMiddleware(takeovers: store.takeovers)
         let silenced = try await takeover.handle(Self.turn("hello", facts: Self.facts(takeover: true, at: now)), next: Self.echo)
         #expect(silenced.stoppedBy == "live_takeover" && silenced.messages.isEmpty, "the takeover in the facts silences the bot")
         let free = try await takeover.handle(Self.turn("hello", facts: Self.facts(takeover: false, at: now)), next: Self.echo)
         #expect(free.stoppedBy == nil)
 
-        let instructions = ConversationInstructionsMiddleware(store: store)
+        let instructions = ConversationInstructionsMiddleware(instructions: store.instructions)
         let instructed = try await instructions.handle(Self.turn("hello", facts: Self.facts(takeover: false, at: now)), next: Self.echo)
         #expect(instructed.messages.first == "offer free delivery", "instructions in force only")
         let unread = try await instructions.handle(Self.turn("hello", facts: nil), next: Self.echo)
         #expect(unread.messages.first == "", "without facts the store is asked, and it has none")
 
-        let knowledge = StoreKnowledgeBaseMiddleware(entries: [], store: store)
+        let knowledge = StoreKnowledgeBaseMiddleware(entries: [], knowledge: store.knowledge)
         let found = try await knowledge.handle(Self.turn("Do you deliver to Tripoli?", facts: Self.facts(takeover: false, at: now)), next: Self.echo)
         #expect(found.messages.last == "db-41")
         let notFound = try await knowledge.handle(Self.turn("Do you deliver to Tripoli?", facts: nil), next: Self.echo)
         #expect(notFound.messages.last == "")
-        try await store.shutdown()
+        try await store.lifecycle.shutdown()
         await database.remove()
     }
 }

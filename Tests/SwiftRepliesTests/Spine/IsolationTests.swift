@@ -28,9 +28,9 @@ import Testing
 
             _ = try await ecla.send("and the whitening pen?")
 
-            let store = kit.host.store
-            let eclaHistory = try await store.history(eclaConversation, before: nil, limit: 50)
-            let astroHistory = try await store.history(astroConversation, before: nil, limit: 50)
+            let store = kit.host.stores
+            let eclaHistory = try await store.turns.history(eclaConversation, before: nil, limit: 50)
+            let astroHistory = try await store.turns.history(astroConversation, before: nil, limit: 50)
             #expect(eclaHistory.count == 4)
             #expect(astroHistory.count == 2)
             #expect(eclaHistory.compactMap(\.text).contains("how much is the whitening kit?"))
@@ -38,10 +38,10 @@ import Testing
             #expect(!astroHistory.compactMap(\.text).contains { $0.localizedCaseInsensitiveContains("whitening") })
 
             // A tenant cannot reach the other tenant's contact by its id.
-            #expect(try await store.contact(tenantID: "astrosouks", id: eclaConversation.contactID) == nil)
-            #expect(try await store.contact(tenantID: "swiftreplies", id: eclaConversation.contactID)?.tenantID == "swiftreplies")
-            #expect(try await store.messages(tenantID: "astrosouks", contactID: eclaConversation.contactID, limit: 50).isEmpty)
-            let eclaMessages = try await store.messages(tenantID: "swiftreplies", contactID: eclaConversation.contactID, limit: 50)
+            #expect(try await store.contacts.contact(tenantID: "astrosouks", id: eclaConversation.contactID) == nil)
+            #expect(try await store.contacts.contact(tenantID: "swiftreplies", id: eclaConversation.contactID)?.tenantID == "swiftreplies")
+            #expect(try await store.contacts.messages(tenantID: "astrosouks", contactID: eclaConversation.contactID, limit: 50).isEmpty)
+            let eclaMessages = try await store.contacts.messages(tenantID: "swiftreplies", contactID: eclaConversation.contactID, limit: 50)
             #expect(eclaMessages.count == 4)
             #expect(eclaMessages.allSatisfy { $0.tenantID == "swiftreplies" && $0.chatbotID == "ecla-main" })
 

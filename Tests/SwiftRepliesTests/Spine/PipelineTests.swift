@@ -99,16 +99,16 @@ import Testing
             #expect(pipeline.middlewareNames == ["conversation_instructions", "knowledge_base"])
 
             let phone = try #require(PhoneNumber(normalizing: "+96170000001"))
-            let contact = try await kit.host.store.upsertContact(tenantID: "test", phone: phone, name: nil)
+            let contact = try await kit.host.stores.contacts.upsertContact(tenantID: "test", phone: phone, name: nil)
             let conversation = ConversationKey(tenantID: "test", chatbotID: "test-bot", contactID: contact.id)
             let now = Date()
-            _ = try await kit.host.store.addInstruction(
+            _ = try await kit.host.stores.instructions.addInstruction(
                 conversation, text: "offer free delivery", expiresAt: now.addingTimeInterval(3600), at: now.addingTimeInterval(-60)
             )
-            _ = try await kit.host.store.addInstruction(
+            _ = try await kit.host.stores.instructions.addInstruction(
                 conversation, text: "expired promo", expiresAt: now.addingTimeInterval(-3600), at: now.addingTimeInterval(-7200)
             )
-            _ = try await kit.host.store.addInstruction(conversation, text: "call her Dr. Haddad", expiresAt: nil, at: now.addingTimeInterval(-30))
+            _ = try await kit.host.stores.instructions.addInstruction(conversation, text: "call her Dr. Haddad", expiresAt: nil, at: now.addingTimeInterval(-30))
 
             let reply = try await kit.conversation(chatbot: "test-bot", from: "+96170000001").send("how long does delivery take?")
             #expect(reply.outbox.first?.conversation == conversation, "the kit's contact is the one the instructions were added for")
@@ -136,9 +136,9 @@ import Testing
         let kit = try await AgentTestKit.start(agentFile: file, registries: PipelineFixture.registries())
         do {
             let phone = try #require(PhoneNumber(normalizing: "+96170000001"))
-            let contact = try await kit.host.store.upsertContact(tenantID: "test", phone: phone, name: nil)
+            let contact = try await kit.host.stores.contacts.upsertContact(tenantID: "test", phone: phone, name: nil)
             let conversation = ConversationKey(tenantID: "test", chatbotID: "test-bot", contactID: contact.id)
-            _ = try await kit.host.store.addInstruction(conversation, text: "offer free delivery", expiresAt: nil, at: Date())
+            _ = try await kit.host.stores.instructions.addInstruction(conversation, text: "offer free delivery", expiresAt: nil, at: Date())
             let reply = try await kit.conversation(chatbot: "test-bot", from: "+96170000001").send("how long does delivery take?")
             #expect(reply.messages == ["instructions: ", "hits: "])
         } catch {

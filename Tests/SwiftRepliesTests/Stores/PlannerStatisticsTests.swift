@@ -11,9 +11,9 @@ import Testing
 struct PlannerStatisticsTests {
     @Test func aStatementGivesTheSameRowsPreparedAndUnnamed() async throws {
         try await TestDatabase.withConformanceStore(.postgres) { _, store in
-            let postgres = try #require(store as? PostgresStore)
+            let postgres = try #require(store.lifecycle as? PostgresStore)
             let stored = ConformanceFixture.stored(
-                try await store.ingest([ConformanceFixture.envelope("wamid.1"), ConformanceFixture.envelope("wamid.2", at: 1)])
+                try await store.intake.ingest([ConformanceFixture.envelope("wamid.1"), ConformanceFixture.envelope("wamid.2", at: 1)])
             )
             let conversation = try #require(stored.first?.conversation)
             for prepared in [true, false, true] {
@@ -36,7 +36,7 @@ struct PlannerStatisticsTests {
             func analyses(_ table: String) async throws -> Int {
                 try await database.integer("SELECT analyze_count + autoanalyze_count FROM pg_stat_user_tables WHERE relname = ?", [table]) ?? -1
             }
-            try await store.performHousekeeping()
+            try await store.lifecycle.performHousekeeping()
             #expect(try await analyses("messages") == 0, "an empty table has nothing to analyze")
 
             // 1,500 new messages from 1,500 contacts: more changes than rows at the last analysis.
@@ -44,13 +44,13 @@ struct PlannerStatisticsTests {
                 ConformanceFixture.envelope("wamid.\(index)", from: PhoneNumber(canonical: String(96_170_000_000 + index)))
             }
             for chunk in stride(from: 0, to: envelopes.count, by: 500) {
-                _ = try await store.ingest(Array(envelopes[chunk..<min(chunk + 500, envelopes.count)]))
+                _ = try await store.intake.ingest(Array(envelopes[chunk..<min(chunk + 500, envelopes.count)]))
             }
             // The server's statistics reach pg_stat_user_tables within seconds (a backend flushes
             // them at most once a second, an idle one within ten).
             let deadline = Date().addingTimeInterval(30)
             while try await analyses("messages") == 0, Date() < deadline {
-                try await store.performHousekeeping()
+                try await store.lifecycle.performHousekeeping()
                 try await Task.sleep(for: .milliseconds(250))
             }
             #expect(try await analyses("messages") == 1)
@@ -59,7 +59,7 @@ struct PlannerStatisticsTests {
             #expect(try await analyses("send_attempts") == 0, "an empty table is left alone")
 
             // Analyzed: nothing changed since, so nothing more to do.
-            try await store.performHousekeeping()
+            try await store.lifecycle.performHousekeeping()
             #expect(try await analyses("messages") == 1)
         }
     }

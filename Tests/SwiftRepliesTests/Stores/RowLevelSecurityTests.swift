@@ -28,7 +28,7 @@ struct RowLevelSecurityTests {
     /// A migrated database with two messages from one customer in each tenant.
     static func seeded(_ body: (PostgresStore, TestDatabase) async throws -> Void) async throws {
         let database = try await TestDatabase.make(.postgres)
-        let store = try #require(try await database.open() as? PostgresStore)
+        let store = try #require(try await database.open().lifecycle as? PostgresStore)
         do {
             try await store.migrateUp()
             try await store.syncDirectory(directory())

@@ -107,7 +107,7 @@ struct SQLiteConnectionTests {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("swiftreplies-checkpoint-\(UUID().uuidString).sqlite").path
         defer { for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) } }
         let environment = ["SQLITE_WAL_AUTOCHECKPOINT": "\(pages)"]
-        let store = try #require(try await StoreOpener.open(path, environment: environment, logger: quietTestLogger) as? SQLiteStore)
+        let store = try #require(try await StoreOpener.open(path, environment: environment, logger: quietTestLogger).lifecycle as? SQLiteStore)
         #expect(store.checkpointer.threshold == pages)
         var largest = 0
         do {
@@ -135,7 +135,7 @@ struct SQLiteConnectionTests {
     @Test func theWritersDefaults() async throws {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("swiftreplies-checkpoint-\(UUID().uuidString).sqlite").path
         defer { for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) } }
-        let store = try #require(try await StoreOpener.open(path, environment: [:], logger: quietTestLogger) as? SQLiteStore)
+        let store = try #require(try await StoreOpener.open(path, environment: [:], logger: quietTestLogger).lifecycle as? SQLiteStore)
         #expect(store.checkpointer.threshold == 15_000)
         let settings = try await store.withWriteTransaction { session in
             (try session.query("PRAGMA synchronous").first?.column("synchronous"), try session.query("PRAGMA cache_size").first?.column("cache_size"))

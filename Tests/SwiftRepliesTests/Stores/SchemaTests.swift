@@ -63,26 +63,26 @@ struct SchemaTests {
         defer { Task { await database.remove() } }
         try await database.withStore(migrate: false) { store async throws in
             let latest = database.migrations.map(\.version).max() ?? 0
-            #expect(try await store.migrationStatus().applied.isEmpty)
-            let applied = try await store.migrateUp()
+            #expect(try await store.lifecycle.migrationStatus().applied.isEmpty)
+            let applied = try await store.lifecycle.migrateUp()
             #expect(applied == database.migrations.map(\.version).sorted())
-            #expect(try await store.migrateUp().isEmpty, "a second up applies nothing")
+            #expect(try await store.lifecycle.migrateUp().isEmpty, "a second up applies nothing")
             var tables = try await Self.tables(database)
             #expect(tables.isSuperset(of: Self.version1Tables + Self.version2Tables + ["schema_migrations"]))
 
             // Down one step, then all the way.
-            let oneStep = try await store.migrateDown(to: latest - 1)
+            let oneStep = try await store.lifecycle.migrateDown(to: latest - 1)
             #expect(oneStep == [latest])
-            #expect(try await store.migrationStatus().current == latest - 1)
-            let rest = try await store.migrateDown(to: 0)
+            #expect(try await store.lifecycle.migrationStatus().current == latest - 1)
+            let rest = try await store.lifecycle.migrateDown(to: 0)
             #expect(rest == Array((1..<latest).reversed()))
             tables = try await Self.tables(database)
             #expect(tables == ["schema_migrations"], "down --to 0 leaves only the bookkeeping table: \(tables.sorted())")
             #expect(try await database.integer("SELECT COUNT(*) FROM schema_migrations") == 0)
 
             // And up again: the schema is whole and usable.
-            #expect(try await store.migrateUp().count == latest)
-            try await store.syncDirectory([
+            #expect(try await store.lifecycle.migrateUp().count == latest)
+            try await store.directory.syncDirectory([
                 TenantDefinition(
                     id: "acme", name: "Acme", subscription: Subscription(plan: "pro", limits: .unlimited, features: .all),
                     chatbots: [
@@ -108,15 +108,15 @@ struct SchemaTests {
         )
         let store = try await database.open(migrations: database.migrations + [broken])
         do {
-            await #expect(throws: MigrationError.self) { try await store.migrateUp() }
-            let status = try await store.migrationStatus()
+            await #expect(throws: MigrationError.self) { try await store.lifecycle.migrateUp() }
+            let status = try await store.lifecycle.migrationStatus()
             #expect(!status.applied.contains(99))
             #expect(status.applied == database.migrations.map(\.version).sorted(), "the earlier migrations stay applied")
             #expect(!(try await Self.tables(database)).contains("half_done"), "the failed migration's first statement was rolled back")
         } catch {
             Issue.record(error)
         }
-        try await store.shutdown()
+        try await store.lifecycle.shutdown()
         await database.remove()
     }
 

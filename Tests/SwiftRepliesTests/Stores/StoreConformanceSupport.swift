@@ -72,20 +72,20 @@ extension TestDatabase {
     /// shuts the store down and drops the database, whether `body` succeeds or not.
     static func withConformanceStore<T>(
         _ backend: StoreBackend, sync: Bool = true, leases: PostgresStore.Leases = .init(),
-        _ body: (TestDatabase, any Store) async throws -> T
+        _ body: (TestDatabase, StoreSet) async throws -> T
     ) async throws -> T {
         let database = try await TestDatabase.make(backend)
         do {
             let store = try await database.open(leases: leases)
             do {
-                try await store.migrateUp()
-                if sync { try await store.syncDirectory(ConformanceFixture.directory) }
+                try await store.lifecycle.migrateUp()
+                if sync { try await store.directory.syncDirectory(ConformanceFixture.directory) }
                 let result = try await body(database, store)
-                try await store.shutdown()
+                try await store.lifecycle.shutdown()
                 await database.remove()
                 return result
             } catch {
-                try? await store.shutdown()
+                try? await store.lifecycle.shutdown()
                 throw error
             }
         } catch {

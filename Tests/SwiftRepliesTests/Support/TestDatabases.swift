@@ -56,19 +56,20 @@ struct TestDatabase: Sendable {
         }
     }
 
-    /// Opens a store on the database (not migrated).
-    func open(leases: PostgresStore.Leases = .init()) async throws -> any Store {
+    /// Opens the stores of the database (not migrated).
+    func open(leases: PostgresStore.Leases = .init()) async throws -> StoreSet {
         switch backend {
-        case .sqlite: return try await SQLiteStore.open(path: location, logger: quietTestLogger)
-        case .postgres: return try await PostgresStore.open(url: location, maximumConnections: 8, leases: leases, logger: quietTestLogger)
+        case .sqlite: return try await SQLiteStore.open(path: location, logger: quietTestLogger).storeSet
+        case .postgres: return try await PostgresStore.open(url: location, maximumConnections: 8, leases: leases, logger: quietTestLogger).storeSet
         }
     }
 
-    /// Opens a store with a custom migration list (not migrated).
-    func open(migrations: [Migration]) async throws -> any Store {
+    /// Opens the stores of the database with a custom migration list (not migrated).
+    func open(migrations: [Migration]) async throws -> StoreSet {
         switch backend {
-        case .sqlite: return try await SQLiteStore.open(path: location, migrations: migrations, logger: quietTestLogger)
-        case .postgres: return try await PostgresStore.open(url: location, maximumConnections: 8, migrations: migrations, logger: quietTestLogger)
+        case .sqlite: return try await SQLiteStore.open(path: location, migrations: migrations, logger: quietTestLogger).storeSet
+        case .postgres:
+            return try await PostgresStore.open(url: location, maximumConnections: 8, migrations: migrations, logger: quietTestLogger).storeSet
         }
     }
 
@@ -78,15 +79,15 @@ struct TestDatabase: Sendable {
     }
 
     /// Opens and migrates a store, runs `body`, and always shuts the store down.
-    func withStore<T>(migrate: Bool = true, _ body: (any Store) async throws -> T) async throws -> T {
+    func withStore<T>(migrate: Bool = true, _ body: (StoreSet) async throws -> T) async throws -> T {
         let store = try await open()
         do {
-            if migrate { try await store.migrateUp() }
+            if migrate { try await store.lifecycle.migrateUp() }
             let result = try await body(store)
-            try await store.shutdown()
+            try await store.lifecycle.shutdown()
             return result
         } catch {
-            try? await store.shutdown()
+            try? await store.lifecycle.shutdown()
             throw error
         }
     }
