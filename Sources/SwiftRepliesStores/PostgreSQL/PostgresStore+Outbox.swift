@@ -92,7 +92,7 @@ extension PostgresStore {
     }
 
     /// Marks the turn's inbound messages processed and queues its replies, in one transaction
-    /// (see `Store.completeTurn`). Concurrent completions share the transaction; each tenant's
+    /// (see `TurnStore.completeTurn`). Concurrent completions share the transaction; each tenant's
     /// part runs as the application role with that tenant set.
     public func completeTurn(_ completion: TurnCompletion) async throws -> [OutboxEntry] {
         try await turnCompletions.submit(completion) { batch in try await self.completeTurns(batch) }
@@ -328,9 +328,9 @@ extension PostgresStore {
     enum RecordSendOutcomesSQL: PreparedSQL {
         static let sql = """
             WITH v AS (
-                SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[], $4::timestamptz[], $5::bool[], $6::text[], $7::bool[], $8::text[],
+                SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[], $4::timestamptz[], $5::bool[], $6::text[], $7::text[], $8::text[],
                                      $9::timestamptz[], $10::text[], $11::text[])
-                     AS v(id, status, pid, retry_at, delivered, code, has_code, message, at, outcome, detail)
+                     AS v(id, status, pid, retry_at, delivered, code, code_change, message, at, outcome, detail)
             ),
             attempts AS (
                 INSERT INTO send_attempts (tenant_id, message_id, attempt, outcome, detail, at)
@@ -341,17 +341,17 @@ extension PostgresStore {
             UPDATE messages
             SET status = v.status,
                 attempts = messages.attempts + 1,
-                provider_message_id = CASE WHEN v.status = 'accepted' THEN v.pid ELSE messages.provider_message_id END,
-                sent_at = CASE WHEN v.status = 'accepted' THEN v.at ELSE messages.sent_at END,
+                provider_message_id = COALESCE(NULLIF(v.pid, ''), messages.provider_message_id),
+                sent_at = CASE WHEN v.pid <> '' THEN v.at ELSE messages.sent_at END,
                 next_attempt_at = CASE WHEN v.status = 'queued' THEN v.retry_at ELSE messages.next_attempt_at END,
                 possibly_duplicated = messages.possibly_duplicated OR v.delivered,
-                error_code = CASE WHEN v.status = 'failed' AND v.has_code THEN v.code WHEN v.status = 'accepted' THEN NULL ELSE messages.error_code END,
-                error_message = CASE WHEN v.status = 'accepted' THEN NULL ELSE v.message END,
+                error_code = CASE v.code_change WHEN 'set' THEN v.code WHEN 'clear' THEN NULL ELSE messages.error_code END,
+                error_message = NULLIF(v.message, ''),
                 sending_holder = NULL, sending_until = NULL,
                 updated_at = v.at
             FROM v
             WHERE messages.id = ANY($1::bigint[]) AND messages.id = v.id
-              AND messages.direction = 'outbound' AND messages.status IN ('queued', 'sending')
+              AND messages.direction = 'outbound' AND messages.status IN (\(OutboxTransition.changeableStatusesSQL))
             """
     }
 
@@ -367,22 +367,22 @@ extension PostgresStore {
     private static func recordSendOutcomes(_ batch: [RecordedSendOutcome], on connection: PostgresConnection, logger: Logger) async throws {
         let ids = batch.map(\.id.rawValue), labels = batch.map(\.label), details = batch.map { $0.detail ?? "" }, dates = batch.map(\.date)
         var statuses: [String] = [], providerIDs: [String] = [], retryAt: [Date] = [], possiblyDelivered: [Bool] = []
-        var errorCodes: [String] = [], hasCode: [Bool] = [], errorMessages: [String] = []
+        var errorCodes: [String] = [], codeChanges: [String] = [], errorMessages: [String] = []
         for item in batch {
-            switch item.outcome {
-            case .accepted(let providerMessageID):
-                statuses.append("accepted"); providerIDs.append(providerMessageID); retryAt.append(item.date); possiblyDelivered.append(false)
-                errorCodes.append(""); hasCode.append(false); errorMessages.append("")
-            case .retry(let error, let at, let delivered):
-                statuses.append("queued"); providerIDs.append(""); retryAt.append(at); possiblyDelivered.append(delivered)
-                errorCodes.append(""); hasCode.append(false); errorMessages.append(error)
-            case .failed(let code, let message):
-                statuses.append("failed"); providerIDs.append(""); retryAt.append(item.date); possiblyDelivered.append(false)
-                errorCodes.append(code ?? ""); hasCode.append(code != nil); errorMessages.append(message)
+            let change = item.transition
+            statuses.append(change.status.rawValue)
+            providerIDs.append(change.providerMessageID ?? "")
+            retryAt.append(change.nextAttemptAt ?? change.sentAt ?? change.at)
+            possiblyDelivered.append(change.marksPossiblyDuplicated)
+            switch change.errorCode {
+            case .set(let code): errorCodes.append(code); codeChanges.append("set")
+            case .clear: errorCodes.append(""); codeChanges.append("clear")
+            case .keep: errorCodes.append(""); codeChanges.append("keep")
             }
+            errorMessages.append(change.errorMessage ?? "")
         }
         try await connection.run(
-            RecordSendOutcomesSQL.self, ids, statuses, providerIDs, retryAt, possiblyDelivered, errorCodes, hasCode, errorMessages, dates,
+            RecordSendOutcomesSQL.self, ids, statuses, providerIDs, retryAt, possiblyDelivered, errorCodes, codeChanges, errorMessages, dates,
             labels, details, logger: logger
         )
     }

@@ -321,13 +321,18 @@ extension SQLiteStore {
             var failures: [[SQLiteValue]] = []
             for item in batch {
                 let id = SQLiteValue.int64(item.id.rawValue)
-                switch item.outcome {
-                case .accepted(let providerMessageID):
-                    accepted.append([id, .text(providerMessageID), .timestamp(item.date)])
-                case .retry(let error, let retryAt, let possiblyDelivered):
-                    retries.append([id, .timestamp(retryAt), .flag(possiblyDelivered), .text(error), .timestamp(item.date)])
-                case .failed(let code, let message):
-                    failures.append([id, .optionalText(code), .text(message), .timestamp(item.date)])
+                let change = item.transition
+                switch change.status {
+                case .accepted:
+                    accepted.append([id, .optionalText(change.providerMessageID), .timestamp(change.sentAt ?? change.at)])
+                case .queued:
+                    retries.append([id, .timestamp(change.nextAttemptAt ?? change.at), .flag(change.marksPossiblyDuplicated), .optionalText(change.errorMessage), .timestamp(change.at)])
+                case .failed:
+                    let code: SQLiteValue
+                    if case .set(let value) = change.errorCode { code = .text(value) } else { code = .null }
+                    failures.append([id, code, .optionalText(change.errorMessage), .timestamp(change.at)])
+                case .sending, .dropped:
+                    continue
                 }
             }
             try Self.updateOutboxEntries(
@@ -346,7 +351,10 @@ extension SQLiteStore {
             )
             try Self.updateOutboxEntries(
                 db, failures,
-                set: "status = 'failed', error_code = v.column2, error_message = v.column3, attempts = attempts + 1, updated_at = v.column4"
+                set: """
+                    status = 'failed', error_code = COALESCE(v.column2, error_code), error_message = v.column3, attempts = attempts + 1,
+                    updated_at = v.column4
+                    """
             )
         }
     }
@@ -361,7 +369,7 @@ extension SQLiteStore {
                 UPDATE messages
                 SET \(set)
                 FROM (VALUES \(SQLPlaceholders.rows(chunk.count, columns: columns))) AS v
-                WHERE messages.id = v.column1 AND messages.direction = 'outbound' AND messages.status IN ('queued', 'sending')
+                WHERE messages.id = v.column1 AND messages.direction = 'outbound' AND messages.status IN (\(OutboxTransition.changeableStatusesSQL))
                 """,
                 chunk.flatMap { $0 }
             )
