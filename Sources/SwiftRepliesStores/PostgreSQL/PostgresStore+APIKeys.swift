@@ -17,7 +17,8 @@ extension PostgresStore {
                 )
             ) { try $0.decode((Int64, Bool).self) }
             if let existing, existing.1 { return .failure(.duplicate("an API key named '\(key.name)'")) }
-            if let maximumActive {
+            let limit = SubscriptionLimit.apiKeys(maximumActive)
+            if limit.needsCount {
                 let active = try await Self.integer(
                     try await connection.query(
                         """
@@ -27,7 +28,7 @@ extension PostgresStore {
                         logger: self.logger
                     )
                 )
-                if active >= maximumActive { return .failure(.limitReached(limit: "max_api_keys", value: maximumActive)) }
+                if let refusal = limit.refusal(existing: active) { return .failure(refusal) }
             }
             if let (id, _) = existing {
                 // A revoked key keeps its row (and hash), renamed out of the way.

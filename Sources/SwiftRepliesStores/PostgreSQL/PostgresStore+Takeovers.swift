@@ -81,12 +81,13 @@ extension PostgresStore {
         let events = try OperationsJSON.encode(draft.events)
         let tenant = draft.tenantID.rawValue
         return try await tenantWork(draft.tenantID) { connection in
-            if let maximum {
+            let limit = SubscriptionLimit.webhooks(maximum)
+            if limit.needsCount {
                 try await self.lockTenantCount(connection, scope: "webhooks", tenant: draft.tenantID)
                 let active = try await Self.integer(
                     try await connection.query("SELECT COUNT(*) FROM webhooks WHERE tenant_id = \(tenant) AND is_active", logger: self.logger)
                 )
-                if active >= maximum { return .failure(.limitReached(limit: "max_webhooks", value: maximum)) }
+                if let refusal = limit.refusal(existing: active) { return .failure(refusal) }
             }
             let rows = try await connection.query(
                 """

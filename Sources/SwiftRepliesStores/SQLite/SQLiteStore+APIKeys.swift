@@ -19,13 +19,14 @@ extension SQLiteStore {
                     "UPDATE api_keys SET key_name = ? WHERE tenant_id = ? AND id = ?", [.text("\(key.name)@revoked-\(id)"), .text(tenant), .int64(id)]
                 )
             }
-            if let maximumActive {
+            let limit = SubscriptionLimit.apiKeys(maximumActive)
+            if limit.needsCount {
                 let counted = try db.query(
                     "SELECT COUNT(*) AS n FROM api_keys WHERE tenant_id = ? AND is_active = 1 AND (expires_at IS NULL OR expires_at > ?)",
                     [.text(tenant), .timestamp(key.createdAt)]
                 )
                 let active = try counted.first?.int("n") ?? 0
-                if active >= maximumActive { throw OperatorStoreError.limitReached(limit: "max_api_keys", value: maximumActive) }
+                if let refusal = limit.refusal(existing: active) { throw refusal }
             }
             let rows = try db.query(
                 """

@@ -82,11 +82,12 @@ extension SQLiteStore {
     public func createWebhook(_ draft: WebhookDraft, maximum: Int?) async throws -> WebhookRecord {
         let events = try OperationsJSON.encode(draft.events)
         return try await withWriteTransaction { db in
-            if let maximum {
+            let limit = SubscriptionLimit.webhooks(maximum)
+            if limit.needsCount {
                 let counted = try db.query(
                     "SELECT COUNT(*) AS n FROM webhooks WHERE tenant_id = ? AND is_active = 1", [.text(draft.tenantID.rawValue)]
                 )
-                if try (counted.first?.int("n") ?? 0) >= maximum { throw OperatorStoreError.limitReached(limit: "max_webhooks", value: maximum) }
+                if let refusal = limit.refusal(existing: try counted.first?.int("n") ?? 0) { throw refusal }
             }
             let rows = try db.query(
                 """
