@@ -46,14 +46,16 @@ struct PostgresSharedDatabase: SharedSQLDatabase {
     }
 
     private func transaction<T: Sendable>(
-        enter: @escaping @Sendable (PostgresConnection) async throws -> Void, body: @Sendable (any SQLDatabase) async throws -> T
+        enter: @Sendable (PostgresConnection) async throws -> Void, body: @Sendable (any SQLDatabase) async throws -> T
     ) async throws -> T {
         let logger = self.logger
         do {
             return try await client.withConnection { connection in
                 try await PostgresStore.transaction(on: connection, logger: logger) { connection in
                     try await enter(connection)
-                    return try await body(connection.sql(queryLogLevel: nil, logger: logger))
+                    let scope = SharedSQLScope()
+                    defer { scope.end() }
+                    return try await body(ScopedSQLDatabase(base: connection.sql(queryLogLevel: nil, logger: logger), scope: scope))
                 }
             }
         } catch let error as PSQLError {

@@ -20,7 +20,7 @@ import Synchronization
 struct SQLiteSQLDatabase: SQLDatabase {
     let connection: SQLiteDatabaseConnection
     /// Whether statements may still run (the transaction's or the read's lifetime).
-    let scope: Scope
+    let scope: SharedSQLScope
     let logger: Logger
 
     /// Statements are not logged: their binds may hold tenants' data.
@@ -60,19 +60,6 @@ struct SQLiteSQLDatabase: SQLDatabase {
             promise.complete(.failure(error))
         }
         return promise.futureResult
-    }
-
-    /// Whether a lent database may still run statements.
-    final class Scope: Sendable {
-        private let isOpen = Atomic<Bool>(true)
-
-        init() {}
-
-        func check() throws {
-            guard isOpen.load(ordering: .acquiring) else { throw SharedSQLError.transactionEnded }
-        }
-
-        func end() { isOpen.store(false, ordering: .releasing) }
     }
 
     /// A promise completed exactly once: by the job, or, when the connection was closed before

@@ -28,7 +28,7 @@ struct SQLiteSharedDatabase: SharedSQLDatabase {
         try store.ensureOpen()
         let readers = store.readers
         guard let reader = readers.randomElement() else { throw SQLiteStoreError.closed }
-        let scope = SQLiteSQLDatabase.Scope()
+        let scope = SharedSQLScope()
         defer { scope.end() }
         return try await body(SQLiteSQLDatabase(connection: reader, scope: scope, logger: store.logger))
     }
@@ -40,7 +40,7 @@ struct SQLiteSharedDatabase: SharedSQLDatabase {
             let writer = store.writer
             let checkpointer = store.checkpointer
             try await writer.query("BEGIN IMMEDIATE")
-            let scope = SQLiteSQLDatabase.Scope()
+            let scope = SharedSQLScope()
             do {
                 let value = try await body(SQLiteSQLDatabase(connection: writer, scope: scope, logger: store.logger))
                 scope.end()

@@ -26,11 +26,14 @@ public protocol SharedSQLDatabase: Sendable {
     var dialect: SharedSQLDialect { get }
 
     /// Runs `body` in one transaction of `tenant`'s work and returns its result after the commit.
+    @discardableResult
     func withTenantTransaction<T: Sendable>(_ tenant: TenantID, _ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T
 
     /// Runs `body` in one transaction of the host's work across tenants.
+    @discardableResult
     func withHostTransaction<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T
 
     /// Runs `body`'s reads of `tenant`'s rows (no writes).
+    @discardableResult
     func read<T: Sendable>(tenant: TenantID, _ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T
 }

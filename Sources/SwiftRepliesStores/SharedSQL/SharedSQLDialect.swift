@@ -11,6 +11,9 @@ import SQLKit
 /// - **Timestamps and "now".** SQLite keeps `REAL` unix seconds, PostgreSQL `TIMESTAMPTZ`
 ///   (microseconds). Shared SQL binds a `Date` (the caller's `at:` time) and never asks the
 ///   database for its clock (`CURRENT_TIMESTAMP` is text on SQLite, `now()` does not exist there).
+/// - **Calendar days.** `TEXT` `YYYY-MM-DD` on SQLite, `DATE` on PostgreSQL (`usage_tracking
+///   .tracking_date`, the contract dates): bind with `calendarDay(_:)` (`$n::date`) and read with
+///   `calendarDayText(_:)` (`::text`), both as `UsageCalendar.day` writes them.
 /// - **JSON.** `TEXT` on SQLite, `JSONB` on PostgreSQL: bind and read `SQLJSON` values (`json(_:)`);
 ///   JSON operators in SQL stay out of shared statements.
 /// - **Row locking.** `FOR UPDATE [SKIP LOCKED]` on PostgreSQL; nothing on SQLite, whose write
@@ -55,6 +58,17 @@ public struct SharedSQLDialect: Sendable, Equatable {
     /// A timestamp bound as each schema keeps it (`REAL` unix seconds, or `timestamptz`).
     public func timestamp(_ date: Date) -> any SQLExpression {
         SQLBind(date)
+    }
+
+    /// A calendar day (`YYYY-MM-DD`, as `UsageCalendar.day` writes it) bound for a day column:
+    /// cast to `date` on PostgreSQL, text on SQLite.
+    public func calendarDay(_ day: String) -> any SQLExpression {
+        engine == .postgresql ? SQLQueryString("\(bind: day)::date") : SQLBind(day)
+    }
+
+    /// A day column read as `YYYY-MM-DD` text on both (`::text` on PostgreSQL), named as the column.
+    public func calendarDayText(_ column: String) -> any SQLExpression {
+        engine == .postgresql ? SQLQueryString("\(ident: column)::text AS \(ident: column)") : SQLIdentifier(column)
     }
 
     /// A text column in byte order on both databases.
