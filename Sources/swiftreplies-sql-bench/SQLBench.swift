@@ -11,7 +11,9 @@
 //   one transaction): `SQLiteStore.recordAPICall` (group commit: one job on the writer) against the
 //   same two statements through `sharedSQL.withTenantTransaction` (a job per statement).
 //
-// Rounds alternate which side goes first; the figures are the median of the rounds.
+// Rounds alternate which side goes first; the figures are the median of the rounds. A fourth
+// argument `read-raw`, `read-sql-kit`, `write-raw` or `write-sql-kit` runs only that loop, for
+// counting instructions (`valgrind --tool=callgrind`, two iteration counts, subtracted).
 import Foundation
 import Logging
 import SQLKit
@@ -31,6 +33,7 @@ struct SQLBench: Sendable {
         let iterations = arguments.first.flatMap { Int($0) } ?? 3_000
         let rounds = arguments.dropFirst().first.flatMap { Int($0) } ?? 5
         let synchronous = arguments.dropFirst(2).first.flatMap { SQLiteSynchronous(rawValue: $0) } ?? .full
+        let only = arguments.dropFirst(3).first
 
         var logger = Logger(label: "sql-bench")
         logger.logLevel = .warning
@@ -53,6 +56,12 @@ struct SQLBench: Sendable {
         }
         let keyID = try await store.apiKeys(tenantID: tenant)[0].id
         let bench = SQLBench(store: store, shared: shared, tenant: tenant, keyID: keyID)
+        if let only {
+            try await bench.runOnly(only, iterations: iterations)
+            try await store.shutdown()
+            for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) }
+            return
+        }
         try await bench.run(iterations: iterations, rounds: rounds, synchronous: synchronous, path: path)
     }
 
@@ -105,6 +114,22 @@ struct SQLBench: Sendable {
         }
         let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
         return seconds * 1e6 / Double(count)
+    }
+
+    /// One loop alone, after a fixed warm-up of 100 calls.
+    func runOnly(_ loop: String, iterations: Int) async throws {
+        let body: () async throws -> Void
+        switch loop {
+        case "read-raw": body = { _ = try await store.apiKeys(tenantID: tenant) }
+        case "read-sql-kit": body = { _ = try await sharedRead() }
+        case "write-raw": body = { try await store.recordAPICall(tenantID: tenant, keyID: keyID, at: Date()) }
+        case "write-sql-kit": body = { try await sharedWrite(at: Date()) }
+        default:
+            print("unknown loop \(loop)")
+            return
+        }
+        _ = try await Self.time(100, body)
+        print(String(format: "%@: %.1f µs per operation", loop, try await Self.time(iterations, body)))
     }
 
     func run(iterations: Int, rounds: Int, synchronous: SQLiteSynchronous, path: String) async throws {

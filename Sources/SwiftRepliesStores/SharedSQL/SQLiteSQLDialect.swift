@@ -10,7 +10,9 @@ import SQLKit
 /// one at a time, so a row read in one cannot be taken by another. Upserts use the standard
 /// `ON CONFLICT (...) DO UPDATE SET ... excluded.column` form, and `RETURNING` is supported
 /// (SQLite 3.35). JSON paths read with `json_extract`. Literal booleans are `TRUE`/`FALSE`,
-/// which SQLite reads as 1 and 0, the values the schema's `INTEGER` flags hold.
+/// which SQLite reads as 1 and 0, the values the schema's `INTEGER` flags hold. SQLite has no
+/// `DEFAULT` inside `VALUES`: `literalDefault` is `NULL`, as in sqlite-kit, so leave a column out
+/// of an insert to get its default.
 public struct SQLiteSQLDialect: SQLDialect {
     public init() {}
 

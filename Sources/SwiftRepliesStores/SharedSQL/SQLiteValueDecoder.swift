@@ -17,6 +17,7 @@ struct SQLiteValueDecoder: Decoder {
 
     /// `value`, read from `column`, as `type`.
     static func decode<T: Decodable>(_ type: T.Type, from value: SQLiteValue, column: String) throws -> T {
+        if let common = try common(T.self, from: value, column: column) { return common }
         if let representable = T.self as? any SQLiteValueRepresentable.Type {
             let decoded = try representable.init(sqliteValue: value, column: column)
             guard let typed = decoded as? T else {
@@ -35,6 +36,22 @@ struct SQLiteValueDecoder: Decoder {
             }
             return try JSONDecoder().decode(T.self, from: Data(bytes))
         }
+    }
+
+    /// The column types rows hold most, found by comparing types rather than by looking a
+    /// conformance up (which costs more than reading the value); `nil` for any other type.
+    private static func common<T>(_ type: T.Type, from value: SQLiteValue, column: String) throws -> T? {
+        if T.self == String.self { return try String(sqliteValue: value, column: column) as? T }
+        if T.self == Int64.self { return try Int64(sqliteValue: value, column: column) as? T }
+        if T.self == Int.self { return try Int(sqliteValue: value, column: column) as? T }
+        if T.self == Bool.self { return try Bool(sqliteValue: value, column: column) as? T }
+        if T.self == Date.self { return try Date(sqliteValue: value, column: column) as? T }
+        if T.self == Double.self { return try Double(sqliteValue: value, column: column) as? T }
+        if T.self == String?.self { return try String?(sqliteValue: value, column: column) as? T }
+        if T.self == Int64?.self { return try Int64?(sqliteValue: value, column: column) as? T }
+        if T.self == Int?.self { return try Int?(sqliteValue: value, column: column) as? T }
+        if T.self == Date?.self { return try Date?(sqliteValue: value, column: column) as? T }
+        return nil
     }
 
     /// Thrown when the type asks for a container: the value is then read as JSON.
