@@ -38,6 +38,8 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
         .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
+        .package(url: "https://github.com/vapor/sql-kit.git", from: "3.36.0"),
+        .package(url: "https://github.com/vapor/postgres-kit.git", from: "2.17.0"),
     ],
     targets: [
         // Core: identifiers, definitions, the turn, agent/middleware/store/channel protocols and the
@@ -61,8 +63,10 @@ let package = Package(
         ),
         // Storage: the SQLite store (the system's SQLite, one writer connection with group commit) and the
         // PostgreSQL store (postgres-nio, row-level security), by folder: Rules (decisions both
-        // share), SQLite, PostgreSQL, Migrations (the runner and each dialect's versions),
-        // GroupCommit, LegacyImport (the old single-tenant schema).
+        // share), SharedSQL (sql-kit's `SQLDatabase` over both backends: one SQL text per operator
+        // aggregate, tenant transactions, the dialect differences in one place), SQLite,
+        // PostgreSQL, Migrations (the runner and each dialect's versions), GroupCommit,
+        // LegacyImport (the old single-tenant schema).
         .target(
             name: "SwiftRepliesStores",
             dependencies: [
@@ -70,6 +74,8 @@ let package = Package(
                 "CSQLite3",
                 "CSQLiteSetup",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "SQLKit", package: "sql-kit"),
+                .product(name: "PostgresKit", package: "postgres-kit"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
@@ -209,6 +215,18 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // The shared-SQL benchmark: one operator read and one write through sql-kit against the SQLite
+        // store's raw path (not run in CI). `swift run -c release swiftreplies-sql-bench`.
+        .executableTarget(
+            name: "swiftreplies-sql-bench",
+            dependencies: [
+                "SwiftRepliesCore",
+                "SwiftRepliesStores",
+                .product(name: "SQLKit", package: "sql-kit"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         // `swift package validate-config`: runs `swiftreplies validate`.
         .plugin(
             name: "ValidateConfigPlugin",
@@ -247,6 +265,7 @@ let package = Package(
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "SQLKit", package: "sql-kit"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
