@@ -3,7 +3,6 @@ import SwiftRepliesCore
 
 extension SQLiteStore {
     static let takeoverColumns = "id, tenant_id, chatbot_id, contact_id, started_by, started_at, released_at"
-    static let webhookColumns = "id, tenant_id, chatbot_id, url, events, secret_token, is_active, created_at"
 
     /// Contacts that have (or had) a takeover, loaded on first use and kept current by
     /// `startTakeover`: a turn for any other contact needs no query (the store is the only
@@ -72,58 +71,10 @@ extension SQLiteStore {
         }
     }
 
-    public func webhooks(tenantID: TenantID) async throws -> [WebhookRecord] {
-        let rows = try await read(
-            "SELECT \(Self.webhookColumns) FROM webhooks WHERE tenant_id = ? AND is_active = 1 ORDER BY id", [.text(tenantID.rawValue)]
-        )
-        return try rows.map(Self.webhookRecord(from:))
-    }
-
-    public func createWebhook(_ draft: WebhookDraft, maximum: Int?) async throws -> WebhookRecord {
-        let events = try OperationsJSON.encode(draft.events)
-        return try await withWriteTransaction { db in
-            let limit = SubscriptionLimit.webhooks(maximum)
-            if limit.needsCount {
-                let counted = try db.query(
-                    "SELECT COUNT(*) AS n FROM webhooks WHERE tenant_id = ? AND is_active = 1", [.text(draft.tenantID.rawValue)]
-                )
-                if let refusal = limit.refusal(existing: try counted.first?.int("n") ?? 0) { throw refusal }
-            }
-            let rows = try db.query(
-                """
-                INSERT INTO webhooks (tenant_id, chatbot_id, url, events, secret_token, is_active, created_at)
-                VALUES (?, ?, ?, ?, ?, 1, ?)
-                RETURNING \(Self.webhookColumns)
-                """,
-                [
-                    .text(draft.tenantID.rawValue), .optionalText(draft.chatbotID?.rawValue), .text(draft.url), .text(events), .text(draft.secret),
-                    .timestamp(draft.createdAt),
-                ]
-            )
-            guard let row = rows.first else { throw SQLiteStoreError.unexpectedResult("webhook INSERT returned no row") }
-            return try Self.webhookRecord(from: row)
-        }
-    }
-
-    public func deleteWebhook(tenantID: TenantID, id: Int64) async throws -> Bool {
-        let rows = try await withWriteTransaction { db in
-            try db.query("DELETE FROM webhooks WHERE tenant_id = ? AND id = ? RETURNING id", [.text(tenantID.rawValue), .int64(id)])
-        }
-        return !rows.isEmpty
-    }
-
     static func takeoverRecord(from row: SQLiteResultRow) throws -> TakeoverRecord {
         TakeoverRecord(
             id: try row.int64("id"), tenantID: try row.tenantID(), chatbotID: try row.chatbotID(), contactID: try row.contactID(),
             startedBy: try row.optionalText("started_by"), startedAt: try row.timestamp("started_at"), releasedAt: try row.optionalTimestamp("released_at")
-        )
-    }
-
-    static func webhookRecord(from row: SQLiteResultRow) throws -> WebhookRecord {
-        WebhookRecord(
-            id: try row.int64("id"), tenantID: try row.tenantID(), chatbotID: try row.optionalText("chatbot_id").map { ChatbotID($0) },
-            url: try row.text("url"), events: OperationsJSON.strings(try row.text("events")), secret: try row.optionalText("secret_token"),
-            isActive: try row.flag("is_active"), createdAt: try row.timestamp("created_at")
         )
     }
 }

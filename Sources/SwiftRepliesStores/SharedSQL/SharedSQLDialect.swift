@@ -18,6 +18,8 @@ import SQLKit
 ///   JSON operators in SQL stay out of shared statements.
 /// - **Row locking.** `FOR UPDATE [SKIP LOCKED]` on PostgreSQL; nothing on SQLite, whose write
 ///   transactions run one at a time on its single writer (`lockForUpdate`, `lockSkippingLocked`).
+///   A count that decides an insert (a subscription cap) takes a transaction-scoped advisory lock
+///   on PostgreSQL first (`countLock`), so two transactions never both see room for one more.
 /// - **Case-insensitive search.** `lower()` folds only ASCII on SQLite and, on PostgreSQL, whatever
 ///   the database's locale folds (the drift issue 23 notes in contact search). Shared SQL never
 ///   folds case in SQL: the aggregate stores `searchKey(_:)` of the text (Swift's Unicode
@@ -50,9 +52,23 @@ public struct SharedSQLDialect: Sendable, Equatable {
         SQLRaw(engine == .postgresql ? "FOR UPDATE SKIP LOCKED" : "")
     }
 
+    /// The statement that serialises the transactions counting `scope`'s rows of `tenant` before
+    /// an insert the count decides (`pg_advisory_xact_lock`, released at commit); `nil` on SQLite,
+    /// where write transactions already run one at a time.
+    public func countLock(_ scope: String, tenant: String) -> (any SQLExpression)? {
+        guard engine == .postgresql else { return nil }
+        return SQLQueryString("SELECT pg_advisory_xact_lock(hashtext(\(bind: scope)), hashtext(\(bind: tenant)))")
+    }
+
     /// `value` bound for a JSON column (`jsonb` on PostgreSQL, JSON text on SQLite).
     public func json<Value: Codable & Sendable>(_ value: Value) -> any SQLExpression {
         SQLBind(SQLJSON(value))
+    }
+
+    /// A JSON column read as its JSON text on both (`::text` on PostgreSQL), named as the column:
+    /// for values read leniently (`OperationsJSON.map`), as rows written before may hold numbers.
+    public func jsonText(_ column: String) -> any SQLExpression {
+        engine == .postgresql ? SQLQueryString("\(ident: column)::text AS \(ident: column)") : SQLIdentifier(column)
     }
 
     /// A timestamp bound as each schema keeps it (`REAL` unix seconds, or `timestamptz`).

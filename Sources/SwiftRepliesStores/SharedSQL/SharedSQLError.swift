@@ -7,6 +7,8 @@ public enum SharedSQLError: Error, Equatable, CustomStringConvertible {
     /// A value cannot be stored as, or read back as, the type asked for (`column` is nil for a
     /// bound value).
     case unrepresentable(column: String?, value: String, type: String)
+    /// A statement's result was not what it must be (an `INSERT ... RETURNING` without its row).
+    case unexpectedResult(String)
 
     public var description: String {
         switch self {
@@ -17,6 +19,8 @@ public enum SharedSQLError: Error, Equatable, CustomStringConvertible {
         case .unrepresentable(let column, let value, let type):
             if let column { return "column '\(column)' holds \(value), which does not read as \(type)" }
             return "the bound \(type) value \(value) has no SQLite representation"
+        case .unexpectedResult(let what):
+            return what
         }
     }
 }

@@ -333,6 +333,32 @@ import Testing
         }
     }
 
+    @Test("concurrent subscriptions never pass the cap together", arguments: StoreBackend.available)
+    func concurrentWebhooksRespectTheCap(_ backend: StoreBackend) async throws {
+        try await F.with(backend) { f in
+            let webhooks = f.store.webhooks
+            let created = try await withThrowingTaskGroup(of: Bool.self) { group in
+                for index in 0..<8 {
+                    group.addTask {
+                        let draft = WebhookDraft(
+                            tenantID: F.acme, chatbotID: nil, url: "https://example.test/hook/\(index)", events: ["message.received"], secret: "s",
+                            createdAt: F.base
+                        )
+                        do {
+                            _ = try await webhooks.createWebhook(draft, maximum: 3)
+                            return true
+                        } catch OperatorStoreError.limitReached {
+                            return false
+                        }
+                    }
+                }
+                return try await group.reduce(0) { $0 + ($1 ? 1 : 0) }
+            }
+            #expect(created == 3)
+            #expect(try await webhooks.webhooks(tenantID: F.acme).map(\.url).count == 3)
+        }
+    }
+
     @Test(arguments: StoreBackend.available)
     func subscriptionsAreMirrored(_ backend: StoreBackend) async throws {
         try await F.with(backend) { f in
