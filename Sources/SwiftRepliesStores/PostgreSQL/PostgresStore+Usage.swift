@@ -185,33 +185,6 @@ extension PostgresStore {
     }
 
     @discardableResult
-    public func recordEvent(_ event: AnalyticsEventDraft) async throws -> Int64 {
-        try await tenantTransaction(event.tenantID) { connection in try await self.insertEvent(connection, event) }
-    }
-
-    public func events(tenantID: TenantID, type: String?, limit: Int) async throws -> [AnalyticsEventRecord] {
-        let limit = max(0, limit)
-        return try await tenantTransaction(tenantID) { connection in
-            let rows = try await connection.query(
-                """
-                SELECT id, tenant_id, chatbot_id, contact_id, event_type, event_data::text, created_at
-                FROM analytics_events
-                WHERE tenant_id = \(tenantID.rawValue) AND (\(type)::text IS NULL OR event_type = \(type)::text)
-                ORDER BY id DESC
-                LIMIT \(limit)
-                """,
-                logger: self.logger
-            )
-            return try await Self.all(rows) { row in
-                let (id, tenant, chatbot, contact, type, data, at) = try row.decode((Int64, String, String?, Int64?, String, String, Date).self)
-                return AnalyticsEventRecord(
-                    id: id, tenantID: TenantID(tenant), chatbotID: chatbot.map { ChatbotID($0) }, contactID: contact.map { ContactID($0) }, type: type,
-                    data: OperationsJSON.map(data), at: at
-                )
-            }
-        }
-    }
-
     /// Host work across tenants (like `syncDirectory`), so it runs as the host role: one upsert
     /// over `unnest` of the tenants' subscriptions; a row whose values did not change is not
     /// rewritten.

@@ -158,32 +158,6 @@ extension SQLiteStore {
     }
 
     @discardableResult
-    public func recordEvent(_ event: AnalyticsEventDraft) async throws -> Int64 {
-        try await withWriteTransaction { db in try self.insertEvent(db, event) }
-    }
-
-    public func events(tenantID: TenantID, type: String?, limit: Int) async throws -> [AnalyticsEventRecord] {
-        let rows: [SQLiteResultRow]
-        let columns = "id, tenant_id, chatbot_id, contact_id, event_type, event_data, created_at"
-        if let type {
-            rows = try await read(
-                "SELECT \(columns) FROM analytics_events WHERE tenant_id = ? AND event_type = ? ORDER BY id DESC LIMIT ?",
-                [.text(tenantID.rawValue), .text(type), .int(max(0, limit))]
-            )
-        } else {
-            rows = try await read(
-                "SELECT \(columns) FROM analytics_events WHERE tenant_id = ? ORDER BY id DESC LIMIT ?", [.text(tenantID.rawValue), .int(max(0, limit))]
-            )
-        }
-        return try rows.map { row in
-            AnalyticsEventRecord(
-                id: try row.int64("id"), tenantID: try row.tenantID(), chatbotID: try row.optionalText("chatbot_id").map { ChatbotID($0) },
-                contactID: try row.optionalInt64("contact_id").map { ContactID($0) }, type: try row.text("event_type"),
-                data: OperationsJSON.map(try row.text("event_data")), at: try row.timestamp("created_at")
-            )
-        }
-    }
-
     public func syncSubscriptions(_ tenants: [TenantDefinition], at date: Date) async throws {
         guard !tenants.isEmpty else { return }
         let rows = try tenants.map { tenant -> [SQLiteValue] in
