@@ -5,7 +5,7 @@ import SwiftRepliesCore
 public enum BuiltInMiddleware {
     public static func register(into registry: inout MiddlewareRegistry) {
         registry.register("knowledge_base") { context in
-            StoreKnowledgeBaseMiddleware(entries: context.agent.knowledgeBase, store: context.store)
+            StoreKnowledgeBaseMiddleware(entries: context.agent.knowledgeBase, store: context.store, parameters: KnowledgeIndex.Parameters(agent: context.agent))
         }
         registry.register("conversation_instructions") { context in
             ConversationInstructionsMiddleware(store: context.store)

@@ -22,6 +22,12 @@ struct ProductMatcher: Sendable {
         self.candidates = candidates
     }
 
+    /// The words of a product's name, sku and aliases, normalised.
+    func words(of product: Product) -> [String] {
+        guard let index = products.firstIndex(of: product) else { return [] }
+        return candidates.filter { $0.productIndex == index }.flatMap(\.tokens)
+    }
+
     /// Products named in `tokens`, best match first (longer phrases win; each product once).
     func match(_ tokens: [String]) -> [Product] {
         var best: [Int: Int] = [:]
