@@ -85,6 +85,7 @@ public enum CustomerLanguage: String, Sendable, Hashable, CaseIterable {
         "des", "une", "svp", "oui", "non", "avec", "mon", "ma", "mes", "votre", "retour", "rembourse", "garantie", "paiement",
         "et", "le", "la", "du", "un", "moi", "ce", "ca", "sont", "heure", "prends", "faire", "passez", "parlez", "etes", "ouvrez",
         "exactement", "peux", "possible", "quoi", "garde", "laisse", "temps", "jours", "aussi", "bien", "merci", "beaucoup", "remboursez",
+        "de", "il", "elle", "utiliser", "marche", "fils", "fille", "ans", "autonomie", "recu", "recue", "allume",
     ]
     static let arabiziMarkers: Set<String> = [
         "kif", "kifak", "kifik", "adde", "2adde", "addesh", "2addesh", "b2adde", "bi2adde", "baddi", "bade", "badde", "bde", "shu", "chu",
@@ -92,6 +93,6 @@ public enum CustomerLanguage: String, Sendable, Hashable, CaseIterable {
         "hayda", "hayde", "hek", "lesh", "leh", "mech", "mish", "msh", "ma3", "ma3ak", "w", "ya3ne", "yaane", "habibi", "tawsil",
         "sa3er", "se3er", "sa3r", "marhaba", "marhaba", "ahla", "3a", "3al", "bi", "kam", "khasm", "ta2sit", "raje3", "b", "eza", "iza",
         "ad", "adesh", "fiye", "fiyi", "lyom", "kel", "bas", "ghrad", "mahalkon", "kifkon", "yislamo", "akid", "eh", "bkhalle", "bhot",
-        "btdoum", "natije", "snene", "ebne", "l",
+        "btdoum", "natije", "snene", "ebne",
     ]
 }

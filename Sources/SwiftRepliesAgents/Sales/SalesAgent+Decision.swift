@@ -86,6 +86,13 @@ extension SalesAgent {
             return (AgentResponse(messages: [phrases.order(lines, total: total(lines))], orderIntent: OrderIntent(lines: lines), intent: "order"), next)
         }
         // 5. A price, or a product the shop does not carry.
+        // A question about a named product ("kif bhot l laz2at") takes a weaker knowledge base hit:
+        // the product's own words weigh little in the search.
+        let productQuestionHit = message.isQuestion && !message.asksPrice && !message.namesOnlyProducts ? hits.first.flatMap { $0.score >= minimumKnowledgeScore * 0.6 ? $0 : nil } : nil
+        if let productQuestionHit, bestHit == nil, !message.named.isEmpty {
+            next.product = message.named.first
+            return (AgentResponse(messages: [productQuestionHit.entry.answer(in: language)], intent: "faq:\(productQuestionHit.entry.id)"), next)
+        }
         if !message.named.isEmpty, message.asksPrice || bestHit == nil || state.question == .productForPrice || message.namesOnlyProducts {
             next.product = message.named.first
             next.products = message.named

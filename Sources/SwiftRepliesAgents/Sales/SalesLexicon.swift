@@ -45,13 +45,13 @@ struct SalesLexicon: Sendable {
         ),
         orderPhrases: [["can", "i", "get"], ["send", "me"], ["i", "ll", "take"], ["i", "will", "take"], ["give", "me"]],
         time: words(
-            "long time days day minutes minute hours weeks temps jours jour minutes heures semaines wa2t da2i2a da2aye2 iyyem yom btdoum byedal btdal btdom وقت يوم ايام دقيقه دقايق ساعه ساعات بتدوم بيدوم بيضل"
+            "long time days day minutes minute hours weeks temps jours jour minutes heures semaines wa2t da2i2a da2aye2 iyyem yom btdoum byedal btdal btdom وقت يوم ايام دقيقه دقايق بتدوم بيدوم بيضل"
         ),
         discount: words(
             "discount discounts promo promotion sale deal off cheaper reduction remise rabais solde soldes khasm kha9m tanzil tanzilet takhfid حسم خصم تخفيض تنزيلات عرض"
         ),
         catalogue: words(
-            "products product catalogue catalog items menu produits catalogue 3andkon 3andak aandkon menu بضاعة منتجات المنتجات شو عندكم"
+            "products product catalogue catalog items menu produits catalogue 3andkon 3andak aandkon menu بضاعة منتجات المنتجات عندكم"
         ),
         catalouguePhrases: [["what", "do", "you", "sell"], ["what", "you", "sell"], ["que", "vendez"], ["vous", "vendez", "quoi"], ["shu", "3andkon"], ["chou", "3andkon"], ["شو", "عندكم"], ["quels", "produits"]],
         refund: words(

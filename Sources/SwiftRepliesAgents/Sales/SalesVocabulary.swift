@@ -1,12 +1,11 @@
 import SwiftRepliesCore
 
-/// The words an agent's catalogue and knowledge base contain, in every language they are given
-/// in, with five-letter prefixes for word forms. Built once per agent definition; the sales agent
+/// The words of an agent's catalogue (names, aliases, descriptions in every language) and of its
+/// knowledge base's questions and examples. Built once per agent definition; the sales agent
 /// asks it whether a customer names something the shop does not carry, and which products come
 /// closest.
 struct SalesVocabulary: Sendable {
     private let words: Set<String>
-    private let prefixes: Set<String>
     /// Per product, its words (name, aliases, descriptions), for the closest products.
     private let productWords: [[String]]
 
@@ -19,11 +18,11 @@ struct SalesVocabulary: Sendable {
             productWords.append(own.flatMap { TextNormalizer.tokens($0) })
         }
         for entry in definition.knowledgeBase {
-            texts += [entry.question, entry.answer, entry.category] + entry.examples + Array(entry.answerTranslations.values)
+            // Questions, not answers: an answer's passing words ("never in the car") are no topic.
+            texts += [entry.question, entry.category] + entry.examples
         }
         let tokens = texts.flatMap { TextNormalizer.tokens($0) }
         words = Set(tokens)
-        prefixes = Set(tokens.filter { $0.count >= 5 }.map { String($0.prefix(5)) })
         self.productWords = productWords
     }
 
@@ -32,7 +31,9 @@ struct SalesVocabulary: Sendable {
     func unknownWords(_ topical: [String], lexicon: SalesLexicon) -> [String]? {
         let unknown = topical.filter { word in
             guard word.count >= 3, Int(word) == nil, !words.contains(word) else { return false }
-            if word.count >= 5, prefixes.contains(String(word.prefix(5))) { return false }
+            // A plural of a known word is known ("portables"); a longer word that only starts
+            // like one is not ("playstation", "laptopet").
+            for suffix in ["s", "es", "x"] where word.hasSuffix(suffix) && words.contains(String(word.dropLast(suffix.count))) { return false }
             // A typo of a known word ("jomle" for "jemle") is known.
             if word.count >= 5, words.contains(where: { Self.withinOneEdit(word, $0) }) { return false }
             return !lexicon.availability.contains(word) && !lexicon.order.contains(word) && !lexicon.catalogue.contains(word)
