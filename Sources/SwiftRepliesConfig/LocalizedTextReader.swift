@@ -4,6 +4,7 @@ import Yams
 /// Reads the texts customers read (greeting, fallback, product descriptions, knowledge base
 /// answers): a plain string is the default language; a mapping gives the text per language
 /// (`en`, `fr`, `ar`, optionally `arabizi`), its `en` text, or else its first, being the default.
+/// The default language is English: a plain string counts as the `en` text.
 /// Remembers each text's languages, so that the agent file can warn about missing translations.
 struct LocalizedTextReader {
     let collector: DiagnosticCollector
@@ -19,7 +20,8 @@ struct LocalizedTextReader {
         guard let node = required ? reader.required(key) : reader.node(key) else { return nil }
         guard let mapping = node.mapping else {
             guard let text = reader.string(key) else { return nil }
-            texts.append((what, node, []))
+            // A plain string is the default language, English.
+            texts.append((what, node, ["en"]))
             return LocalizedText(text)
         }
         var translations: [String: String] = [:]

@@ -34,8 +34,8 @@ struct SalesVocabulary: Sendable {
             // A plural of a known word is known ("portables"); a longer word that only starts
             // like one is not ("playstation", "laptopet").
             for suffix in ["s", "es", "x"] where word.hasSuffix(suffix) && words.contains(String(word.dropLast(suffix.count))) { return false }
-            // A typo of a known word ("jomle" for "jemle") is known.
-            if word.count >= 5, words.contains(where: { Self.withinOneEdit(word, $0) }) { return false }
+            // A typo of a known word ("jomle" for "jemle") is known; a longer word is not ("iphone").
+            if word.count >= 5, words.contains(where: { $0.utf8.count == word.utf8.count && Self.withinOneEdit(word, $0) }) { return false }
             return !lexicon.availability.contains(word) && !lexicon.order.contains(word) && !lexicon.catalogue.contains(word)
                 && !lexicon.greeting.contains(word) && !lexicon.yes.contains(word) && !SalesVocabulary.fillers.contains(word)
         }
