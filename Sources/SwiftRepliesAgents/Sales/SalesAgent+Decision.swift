@@ -11,6 +11,7 @@ extension SalesAgent {
         var next = state
         next.question = nil
         if let place = message.place { next.place = place }
+        if let name = message.name { next.name = name }
         let customerLanguage = message.languageEvidence ? message.language : (state.language ?? message.language)
         next.language = customerLanguage
         let phrases = SalesPhrases(language: customerLanguage)
@@ -82,8 +83,14 @@ extension SalesAgent {
             let lines = lines(orderedProducts, quantity: message.quantity ?? 1)
             next.pendingOrder = lines
             next.product = orderedProducts.first
-            next.products = orderedProducts
+            if !message.namedByOrdinal { next.products = orderedProducts }
             return (AgentResponse(messages: [phrases.order(lines, total: total(lines))], orderIntent: OrderIntent(lines: lines), intent: "order"), next)
+        }
+        // The name or delivery place for the order waiting for a yes.
+        if let pending = state.pendingOrder, message.name != nil || message.place != nil, message.named.isEmpty, !message.isQuestion {
+            return (
+                AgentResponse(messages: [phrases.orderDetails(pending, total: total(pending), place: next.place, name: next.name)], intent: "order.details"), next
+            )
         }
         // 5. A price, or a product the shop does not carry.
         // A question about a named product ("kif bhot l laz2at") takes a weaker knowledge base hit:
@@ -95,7 +102,7 @@ extension SalesAgent {
         }
         if !message.named.isEmpty, message.asksPrice || bestHit == nil || state.question == .productForPrice || message.namesOnlyProducts {
             next.product = message.named.first
-            next.products = message.named
+            if !message.namedByOrdinal { next.products = message.named }
             return (AgentResponse(messages: message.named.prefix(3).map { phrases.price($0) }, intent: "price"), next)
         }
         if message.asksPrice, message.named.isEmpty, let product = state.product, message.topical.isEmpty {

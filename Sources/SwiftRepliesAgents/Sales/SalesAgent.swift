@@ -36,7 +36,7 @@ public struct SalesAgent: AgentModule {
     }
 
     /// The recent history the conversation state is rebuilt from (customer and bot messages).
-    public var historyLimit: Int { 8 }
+    public var historyLimit: Int { 12 }
 
     public func respond(to turn: Turn) async throws -> AgentResponse {
         if case .actionResolved(let resolution) = turn.trigger {
@@ -50,7 +50,7 @@ public struct SalesAgent: AgentModule {
             return AgentResponse(messages: [greeting(language)], intent: "greeting")
         }
         let state = SalesConversationState.rebuilt(from: turn.history, agent: self)
-        let message = SalesMessage(text, agent: self)
+        let message = SalesMessage(text, agent: self, state: state)
         let response = decide(message, state: state, hits: turn.context.knowledgeHits).response
         turn.logger.debug(
             "sales agent answered",

@@ -36,7 +36,7 @@ struct SalesConversationState: Sendable, Hashable {
         var state = SalesConversationState.empty
         for message in history where message.direction == .inbound && !message.isFromHuman {
             guard let text = message.text, !text.isEmpty else { continue }
-            state = agent.decide(SalesMessage(text, agent: agent), state: state, hits: []).state
+            state = agent.decide(SalesMessage(text, agent: agent, state: state), state: state, hits: []).state
         }
         return state
     }

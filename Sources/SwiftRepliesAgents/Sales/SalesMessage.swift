@@ -31,7 +31,13 @@ struct SalesMessage: Sendable {
     /// A delivery place the message gives (`jounieh`), normalised.
     let place: String?
 
-    init(_ text: String, agent: SalesAgent) {
+    /// Whether `named` came from "the second one" rather than a product's name.
+    let namedByOrdinal: Bool
+    /// The customer's name when the message gives it ("my name is Rita", "esme Rita", "اسمي ريتا").
+    let name: String?
+
+    /// Reads `text`; `state` resolves "the second one" to the products named last.
+    init(_ text: String, agent: SalesAgent, state: SalesConversationState = .empty) {
         let lexicon = agent.lexicon
         self.text = text
         let tokens = TextNormalizer.tokens(text)
@@ -39,8 +45,18 @@ struct SalesMessage: Sendable {
         let tokenSet = Set(tokens)
         self.tokenSet = tokenSet
         (language, languageEvidence) = CustomerLanguage.detectWithEvidence(text, tokens: tokens)
-        named = agent.products.match(tokens)
-        quantity = SalesAgent.quantity(in: tokens)
+        let matched = agent.products.match(tokens)
+        if matched.isEmpty, let ordinal = tokens.lazy.compactMap({ SalesMessage.ordinals[$0] }).first, ordinal < state.products.count {
+            named = [state.products[ordinal]]
+            namedByOrdinal = true
+            // "The second one" names a product, not a quantity.
+            quantity = SalesAgent.quantity(in: tokens.filter { $0 != "one" && $0 != "wa7de" && $0 != "un" })
+        } else {
+            named = matched
+            namedByOrdinal = false
+            quantity = SalesAgent.quantity(in: tokens)
+        }
+        name = SalesMessage.name(in: tokens)
         percent = PercentExtractor.firstPercent(in: text)
         // "Combien de temps", "ad ma bkhalle", "how long": about time, not price.
         asksPrice = (!tokenSet.isDisjoint(with: lexicon.price) || lexicon.contains(lexicon.pricePhrases, in: tokens)) && tokenSet.isDisjoint(with: lexicon.time)
@@ -62,7 +78,8 @@ struct SalesMessage: Sendable {
         }
         place = tokens.first { lexicon.places.contains($0) }
         let productWords = Set(named.flatMap { agent.products.words(of: $0) })
-        namesOnlyProducts = !named.isEmpty && topical.allSatisfy { productWords.contains($0) || SalesMessage.connectives.contains($0) }
+        namesOnlyProducts = !named.isEmpty
+            && topical.allSatisfy { productWords.contains($0) || SalesMessage.connectives.contains($0) || SalesMessage.ordinals[$0] != nil || $0 == "one" }
         asksCatalogue = catalogue && named.isEmpty
             && topical.allSatisfy { lexicon.catalogue.contains($0) || lexicon.availability.contains($0) || SalesMessage.catalogueFillers.contains($0) }
     }
@@ -71,6 +88,25 @@ struct SalesMessage: Sendable {
     let namesOnlyProducts: Bool
     /// The message asks what the shop sells, and nothing else.
     let asksCatalogue: Bool
+
+    /// "The second one", "le deuxième", "el tene", "التاني".
+    static let ordinals: [String: Int] = [
+        "first": 0, "premier": 0, "premiere": 0, "awal": 0, "awwal": 0, "اول": 0, "second": 1, "deuxieme": 1, "tene": 1,
+        "tani": 1, "tenye": 1, "تاني": 1, "ثاني": 1, "تانيه": 1, "third": 2, "troisieme": 2, "talet": 2, "تالت": 2, "ثالث": 2,
+    ]
+
+    /// The word after "my name is", "je m'appelle", "esme", "اسمي", capitalised.
+    static func name(in tokens: [String]) -> String? {
+        let openings: [[String]] = [["my", "name", "is"], ["name", "is"], ["je", "m", "appelle"], ["mon", "nom", "est"], ["esme"], ["ismi"], ["اسمي"]]
+        for opening in openings where opening.count < tokens.count {
+            for start in 0...(tokens.count - opening.count - 1) where tokens[start..<(start + opening.count)].elementsEqual(opening) {
+                let words = tokens[(start + opening.count)...].prefix(1).filter { !KnowledgeIndex.stopwords.contains($0) && Int($0) == nil }
+                guard !words.isEmpty else { continue }
+                return words.map { $0.prefix(1).uppercased() + $0.dropFirst() }.joined(separator: " ")
+            }
+        }
+        return nil
+    }
 
     static let connectives: Set<String> = ["and", "et", "w", "wel", "و", "also", "aussi", "kamen", "كمان", "about", "parlez", "moi", "tell", "khabberne", "خبرني"]
     static let catalogueFillers: Set<String> = [

@@ -30,12 +30,26 @@ struct SalesPhrases: Sendable {
     /// The order is confirmed; the delivery place and name when the customer gave them.
     func orderConfirmed(_ lines: [OrderLine], total: String, place: String?, name: String?) -> String {
         let items = Self.items(lines)
-        let placeNote = place.map { " (\($0))" } ?? ""
+        let place = place.map { $0.prefix(1).uppercased() + $0.dropFirst() }
+        let nameNote = name.map { " \($0)" } ?? ""
         switch language {
-        case .english: return "Thank you! Your order is confirmed: \(items), total \(total). We'll deliver\(placeNote) and message you the delivery date here."
-        case .french: return "Merci ! Votre commande est confirmée : \(items), total \(total). Nous livrons\(placeNote) et vous envoyons ici la date de livraison."
-        case .arabic: return "شكراً! تأكد طلبك: \(items)، المجموع \(total). منوصّل\(placeNote) ومنبعتلك موعد التوصيل هون."
-        case .arabizi: return "Merci! Talabak t2akkad: \(items), el total \(total). Mnwasslo\(placeNote) w mnb3atlak maw3ed el tawsil hon."
+        case .english: return "Thank you\(nameNote)! Your order is confirmed: \(items), total \(total). We'll deliver\(place.map { " to \($0)" } ?? "") and message you the delivery date here."
+        case .french: return "Merci\(nameNote) ! Votre commande est confirmée : \(items), total \(total). Nous livrons\(place.map { " à \($0)" } ?? "") et vous envoyons ici la date de livraison."
+        case .arabic: return "شكراً\(nameNote)! تأكد طلبك: \(items)، المجموع \(total). منوصّل\(place.map { " على \($0)" } ?? "") ومنبعتلك موعد التوصيل هون."
+        case .arabizi: return "Merci\(nameNote)! Talabak t2akkad: \(items), el total \(total). Mnwasslo\(place.map { " 3a \($0)" } ?? "") w mnb3atlak maw3ed el tawsil hon."
+        }
+    }
+
+    /// The customer gave a name or a delivery place for the order waiting for their yes.
+    func orderDetails(_ lines: [OrderLine], total: String, place: String?, name: String?) -> String {
+        let items = Self.items(lines)
+        let placeNote = place.map { $0.prefix(1).uppercased() + $0.dropFirst() }
+        let nameNote = name.map { " \($0)" } ?? ""
+        switch language {
+        case .english: return "Thanks\(nameNote)! Noted\(placeNote.map { ", delivery to \($0)" } ?? ""). Your order: \(items), total \(total). Reply yes to confirm."
+        case .french: return "Merci\(nameNote) ! C'est noté\(placeNote.map { ", livraison à \($0)" } ?? ""). Votre commande : \(items), total \(total). Répondez oui pour confirmer."
+        case .arabic: return "شكراً\(nameNote)! سجلت\(placeNote.map { " التوصيل على \($0)" } ?? "" ). طلبك: \(items)، المجموع \(total). جاوب بنعم للتأكيد."
+        case .arabizi: return "Merci\(nameNote)! Sajjalt\(placeNote.map { " el tawsil 3a \($0)" } ?? ""). Talabak: \(items), el total \(total). Jaweb eh la2akked."
         }
     }
 

@@ -57,6 +57,18 @@ import Testing
         }
     }
 
+    @Test func theSecondOneAndTheDeliveryDetailsOfAnOrder() async throws {
+        let script = ConversationScript()
+            .send("how much are the kit and the pen?").expect(.replyCount(2))
+            .send("and the second one?").expect(.intent("price"), .contains("18 USD"), .doesNotContain("49 USD"))
+            .send("i want 2 of the first one").expect(.orderIntent(sku: "ECLA-KIT-01", quantity: 2))
+            .send("my name is rita, deliver to jounieh").expect(.intent("order.details"), .contains("Thanks Rita"), .contains("Jounieh"))
+            .send("yes").expect(.intent("order.confirmed"), .orderIntent(sku: "ECLA-KIT-01", quantity: 2), .contains("deliver to Jounieh"))
+        try await AgentTestKit.with(configDirectory: RepositoryPaths.configDirectory) { kit in
+            try await kit.run(script, chatbot: "ecla-main")
+        }
+    }
+
     /// The state lives in the stored history: the next `chat` run on the same database carries on.
     @Test func theConversationStateSurvivesTheNextChatRun() async throws {
         let directory = try RepositoryPaths.temporaryDirectory("swiftreplies-cli-state")
