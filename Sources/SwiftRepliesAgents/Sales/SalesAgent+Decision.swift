@@ -112,7 +112,7 @@ extension SalesAgent {
             return (AgentResponse(messages: [phrases.catalogue(definition.catalogue)], intent: "catalogue"), next)
         }
         if message.named.isEmpty, message.asksAvailability, bestHit.map({ $0.score < confidentKnowledgeScore }) ?? true,
-            let unknown = vocabulary.unknownWords(message.topical, lexicon: lexicon), !unknown.isEmpty
+            let unknown = vocabulary.unknownWords(message.topical, lexicon: lexicon, catalogueOnly: bestHit == nil || bestHit.map { $0.coverage < 1 } ?? true), !unknown.isEmpty
         {
             let closest = vocabulary.closestProducts(to: message.topical, in: definition.catalogue)
             return (AgentResponse(messages: [phrases.notSold(closest)], intent: "not_sold"), next)

@@ -6,6 +6,8 @@ import SwiftRepliesCore
 /// closest.
 struct SalesVocabulary: Sendable {
     private let words: Set<String>
+    /// The catalogue's words alone: what "do you sell X" is judged on.
+    private let catalogueWords: Set<String>
     /// Per product, its words (name, aliases, descriptions), for the closest products.
     private let productWords: [[String]]
 
@@ -17,6 +19,7 @@ struct SalesVocabulary: Sendable {
             texts += own
             productWords.append(own.flatMap { TextNormalizer.tokens($0) })
         }
+        catalogueWords = Set(productWords.joined())
         for entry in definition.knowledgeBase {
             // Questions, not answers: an answer's passing words ("never in the car") are no topic.
             texts += [entry.question, entry.category] + entry.examples
@@ -28,7 +31,10 @@ struct SalesVocabulary: Sendable {
 
     /// The meaningful words of `topical` that neither the catalogue nor the knowledge base
     /// contains, in any form, and that are no signal word of the lexicon; `nil` when none.
-    func unknownWords(_ topical: [String], lexicon: SalesLexicon) -> [String]? {
+    /// `catalogueOnly` judges on the catalogue's words alone ("do you sell an iPhone?" is about
+    /// products even when a knowledge base answer mentions iPhones).
+    func unknownWords(_ topical: [String], lexicon: SalesLexicon, catalogueOnly: Bool = false) -> [String]? {
+        let words = catalogueOnly ? catalogueWords : self.words
         let unknown = topical.filter { word in
             guard word.count >= 3, Int(word) == nil, !words.contains(word) else { return false }
             // A plural of a known word is known ("portables"); a longer word that only starts
