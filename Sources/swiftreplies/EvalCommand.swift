@@ -5,11 +5,22 @@ import SwiftRepliesConfig
 import SwiftRepliesEval
 import SwiftRepliesRuntime
 
-/// `swiftreplies eval <file or folder> [--min-score S] [--list]`: runs scenario files through
-/// the real pipeline in a throwaway SQLite database and prints failures and scores.
+/// `swiftreplies eval`: `eval <file or folder> [--min-score S] [--list]` runs scenario files
+/// (`EvalRunCommand`, the default); `eval record` writes one from a stored conversation.
 struct EvalCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "eval",
+        abstract: "Run scenario files through the full pipeline in a throwaway database; record one from a stored conversation.",
+        subcommands: [EvalRunCommand.self, EvalRecordCommand.self],
+        defaultSubcommand: EvalRunCommand.self
+    )
+}
+
+/// `swiftreplies eval <file or folder> [--min-score S] [--list]`: runs scenario files through
+/// the real pipeline in a throwaway SQLite database and prints failures and scores.
+struct EvalRunCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "run",
         abstract: "Run scenario files through the full pipeline in a throwaway database; print failures and scores.",
         discussion: "Exits 1 when the content or the language score is below --min-score (0.97 or 97 both mean 97 %)."
     )

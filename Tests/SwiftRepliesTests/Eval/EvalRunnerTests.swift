@@ -38,4 +38,32 @@ struct EvalRunnerTests {
         #expect(passing.status == 0, "\(passing)")
         #expect(!passing.stdout.contains("FAIL"), "\(passing.stdout)")
     }
+
+    /// A stored conversation becomes a scenario file that passes against the same bot.
+    @Test func recordTurnsAStoredConversationIntoAScenarioThatPasses() async throws {
+        let directory = try RepositoryPaths.temporaryDirectory("swiftreplies-eval-record")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        try await TestDatabase.withServerTestDatabase { database in
+            let common = ["--database", database.location, "--config-dir", RepositoryPaths.configDirectory]
+            let chat = try await CommandLineTool.run(
+                ["chat", "--chatbot", "ecla-main", "--from", "+96170111222"] + common,
+                input: "combien le kit ?\n2 svp\nle kit est arrivé cassé, remboursez moi\n", workingDirectory: directory)
+            #expect(chat.status == 0, "\(chat)")
+            let file = directory.appendingPathComponent("recorded.yaml").path
+            let record = try await CommandLineTool.run(
+                ["eval", "record", "--chatbot", "ecla-main", "--contact", "+961 70 111 222", "--output", file] + common, workingDirectory: directory)
+            #expect(record.status == 0, "\(record)")
+            let text = try String(contentsOfFile: file, encoding: .utf8)
+            #expect(text.contains("      - say: \"combien le kit ?\"\n        expect: {contains: [\"49 USD\""), "\(text)")
+            #expect(text.contains("language: fr"), "\(text)")
+            #expect(text.hasSuffix("    after: {action: refund}\n"), "\(text)")
+            let files = try EvalScenarioParser().parse(path: file)
+            #expect(files.first?.cases.first?.turnCount == 3)
+            let rerun = try await CommandLineTool.run(["eval", file, "--min-score", "1"] + common.suffix(2), workingDirectory: directory)
+            #expect(rerun.status == 0, "\(rerun)")
+
+            let unknown = try await CommandLineTool.run(["eval", "record", "--chatbot", "ecla-main", "--contact", "+96170999999"] + common, workingDirectory: directory)
+            #expect(unknown.status == 1 && unknown.stderr.contains("no contact +96170999999"), "\(unknown)")
+        }
+    }
 }
