@@ -61,8 +61,10 @@ extension SalesAgent {
         }
         // 3. A discount.
         if message.discount {
-            let named = message.named.isEmpty ? (state.product.map { [$0] } ?? []) : message.named
-            return (discount(percent: message.percent, named: named, text: text, phrases: phrases), next)
+            // The product under discussion is what a request to the team is about; an order intent
+            // is recorded only for a product this message names.
+            let about = message.named.isEmpty ? (state.product.map { [$0] } ?? []) : message.named
+            return (discount(percent: message.percent, named: about, ordering: message.named, text: text, phrases: phrases), next)
         }
         // 4. An order: confirmed, named with a quantity or an order word, or a bare quantity for
         // the product under discussion.
@@ -144,7 +146,7 @@ extension SalesAgent {
         return (AgentResponse(messages: [definition.fallback(in: language)], intent: "fallback"), next)
     }
 
-    private func discount(percent: Double?, named: [Product], text: String, phrases: SalesPhrases) -> AgentResponse {
+    private func discount(percent: Double?, named: [Product], ordering: [Product], text: String, phrases: SalesPhrases) -> AgentResponse {
         let limit = definition.escalation.maxDiscountPercent ?? 0
         let productNote = named.first.map { " on \($0.name) (\($0.sku))" } ?? ""
         guard let percent else {
@@ -156,7 +158,7 @@ extension SalesAgent {
             )
         }
         if percent <= limit {
-            let lines = lines(named, quantity: 1)
+            let lines = lines(ordering, quantity: 1)
             return AgentResponse(
                 messages: [phrases.discountGranted(percent)], orderIntent: lines.isEmpty ? nil : OrderIntent(lines: lines, discountPercent: percent),
                 intent: "discount.granted"
