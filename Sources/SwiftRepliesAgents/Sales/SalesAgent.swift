@@ -11,7 +11,7 @@ import SwiftRepliesCore
 /// text in it (the default language otherwise). Follow-ups ("how much?", "2", "yes") resolve
 /// against the conversation state, rebuilt each turn from the stored history the turn carries.
 ///
-/// Settings (`settings:` in the agent YAML): `knowledge_min_score` (default 2.5), the BM25 score
+/// Settings (`settings:` in the agent YAML): `knowledge_min_score` (default 2.0), the BM25 score
 /// a knowledge base hit needs to be used as the answer, and `knowledge_confident_score`
 /// (default 4.5): below it, the entry must also contain at least half of the question's words
 /// that the knowledge base knows (so "do you sell cars?" does not get the wholesale answer).
@@ -29,7 +29,7 @@ public struct SalesAgent: AgentModule {
     public init(definition: AgentDefinition) {
         self.definition = definition
         self.products = ProductMatcher(products: definition.catalogue)
-        self.minimumKnowledgeScore = definition.settings["knowledge_min_score"]?.numberValue ?? 2.5
+        self.minimumKnowledgeScore = definition.settings["knowledge_min_score"]?.numberValue ?? 2.0
         self.confidentKnowledgeScore = definition.settings["knowledge_confident_score"]?.numberValue ?? 4.5
         self.humanPhrases = definition.escalation.humanKeywords.map { TextNormalizer.tokens($0) }.filter { !$0.isEmpty } + SalesLexicon.standard.humanPhrases
         self.vocabulary = SalesVocabulary(definition: definition)

@@ -69,7 +69,7 @@ struct SalesMessage: Sendable {
         no = tokens.count <= 3 && !tokenSet.isDisjoint(with: lexicon.no)
         thanks = !tokenSet.isDisjoint(with: lexicon.thanks)
             && tokens.allSatisfy { lexicon.thanks.contains($0) || lexicon.greeting.contains($0) || KnowledgeIndex.stopwords.contains($0) || SalesAgent.smallTalkWords.contains($0) || lexicon.yes.contains($0) }
-        greetingOnly = tokens.allSatisfy { lexicon.greeting.contains($0) || KnowledgeIndex.stopwords.contains($0) }
+        greetingOnly = tokens.allSatisfy { lexicon.greeting.contains($0) || KnowledgeIndex.stopwords.contains($0) || SalesMessage.howAreYou.contains($0) }
         catalogue = !tokenSet.isDisjoint(with: lexicon.catalogue) || lexicon.contains(lexicon.catalouguePhrases, in: tokens)
         asksAvailability = !tokenSet.isDisjoint(with: lexicon.availability) || lexicon.contains(lexicon.availabilityPhrases, in: tokens)
         isQuestion = SalesAgent.isQuestion(text, tokens: tokens)
@@ -107,6 +107,9 @@ struct SalesMessage: Sendable {
         }
         return nil
     }
+
+    /// "How are you", "ça va", "shlonak": with a greeting, still a greeting.
+    static let howAreYou: Set<String> = ["how", "are", "r", "doing", "va", "cava", "shlonak", "shlonik", "ahwalak", "كيف", "الحال", "كيفك"]
 
     static let connectives: Set<String> = ["and", "et", "w", "wel", "و", "also", "aussi", "kamen", "كمان", "about", "parlez", "moi", "tell", "khabberne", "خبرني"]
     static let catalogueFillers: Set<String> = [
