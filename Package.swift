@@ -19,6 +19,7 @@ let package = Package(
         .library(name: "SwiftRepliesRuntime", targets: ["SwiftRepliesRuntime"]),
         .library(name: "SwiftRepliesServer", targets: ["SwiftRepliesServer"]),
         .library(name: "SwiftRepliesTesting", targets: ["SwiftRepliesTesting"]),
+        .library(name: "SwiftRepliesEval", targets: ["SwiftRepliesEval"]),
         .library(name: "SwiftRepliesRemoteAgents", targets: ["SwiftRepliesRemoteAgents"]),
         .library(name: "SwiftRepliesCustomAgents", targets: ["SwiftRepliesCustomAgents"]),
         .plugin(name: "ValidateConfigPlugin", targets: ["ValidateConfigPlugin"]),
@@ -188,7 +189,21 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
-        // The command line: serve, validate, chat, migrate, keys, import-legacy.
+        // `swiftreplies eval`: scenario files (a customer's turns, what the replies and the store
+        // must hold) run through the test kit, with failures and scores per file and language.
+        .target(
+            name: "SwiftRepliesEval",
+            dependencies: [
+                "SwiftRepliesCore",
+                "SwiftRepliesConfig",
+                "SwiftRepliesRuntime",
+                "SwiftRepliesTesting",
+                .product(name: "Yams", package: "Yams"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // The command line: serve, validate, chat, eval, migrate, keys, import-legacy.
         .executableTarget(
             name: "swiftreplies",
             dependencies: [
@@ -197,6 +212,7 @@ let package = Package(
                 "SwiftRepliesStores",
                 "SwiftRepliesRuntime",
                 "SwiftRepliesServer",
+                "SwiftRepliesEval",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -258,6 +274,7 @@ let package = Package(
                 "SwiftRepliesRuntime",
                 "SwiftRepliesServer",
                 "SwiftRepliesTesting",
+                "SwiftRepliesEval",
                 "SwiftRepliesRemoteAgents",
                 "SwiftRepliesCustomAgents",
                 .product(name: "Hummingbird", package: "hummingbird"),

@@ -13,7 +13,7 @@ struct AgentDraft {
 struct AgentFileReader {
     static let agentKeys = [
         "id", "module", "name", "persona", "greeting", "fallback", "currency", "catalogue", "knowledge_base", "middleware", "escalation",
-        "settings",
+        "settings", "synonyms",
     ]
     static let productKeys = ["sku", "name", "aliases", "price", "currency", "description"]
     static let entryKeys = ["id", "category", "question", "answer", "examples"]
@@ -35,8 +35,16 @@ struct AgentFileReader {
         var definition = AgentDefinition(id: AgentID(id), module: module, name: reader.string("name") ?? id, sourceFile: collector.file)
         definition.currency = currency
         definition.persona = reader.string("persona") ?? ""
-        definition.greeting = reader.string("greeting") ?? ""
-        if let fallback = reader.string("fallback"), !fallback.isEmpty { definition.fallback = fallback }
+        var texts = LocalizedTextReader(collector: collector)
+        if let greeting = texts.read(&reader, "greeting", what: "greeting") {
+            definition.greeting = greeting.base
+            definition.greetingTranslations = greeting.translations
+        }
+        if let fallback = texts.read(&reader, "fallback", what: "fallback"), !fallback.base.isEmpty {
+            definition.fallback = fallback.base
+            definition.fallbackTranslations = fallback.translations
+        }
+        definition.synonyms = readSynonyms(&reader)
 
         var skus: [String: Node] = [:]
         for productNode in reader.sequence("catalogue") ?? [] {
@@ -44,6 +52,7 @@ struct AgentFileReader {
             let sku = product.string("sku", required: true)
             let name = product.string("name", required: true)
             let priceText = product.string("price", required: true)
+            let description = texts.read(&product, "description", what: "description of '\(sku ?? "?")'")
             guard let sku, let name, let priceText, let priceNode = product.node("price") else { continue }
             if let first = skus[sku] {
                 collector.error("duplicate sku '\(sku)'", at: product.node("sku"), hint: "first used at line \(first.mark?.line ?? 0)")
@@ -60,7 +69,7 @@ struct AgentFileReader {
             definition.catalogue.append(
                 Product(
                     sku: sku, name: name, aliases: product.stringList("aliases") ?? [], price: price, currency: product.string("currency") ?? currency,
-                    description: product.string("description") ?? ""
+                    description: description?.base ?? "", descriptionTranslations: description?.translations ?? [:]
                 )
             )
         }
@@ -69,16 +78,19 @@ struct AgentFileReader {
         for (index, entryNode) in (reader.sequence("knowledge_base") ?? []).enumerated() {
             guard var entry = YAMLMappingReader(entryNode, what: "knowledge base entry", known: Self.entryKeys, collector: collector, interpolation: interpolation) else { continue }
             let question = entry.string("question", required: true)
-            let answer = entry.string("answer", required: true)
-            guard let question, let answer else { continue }
             let entryID = entry.string("id") ?? "\(id)-\(index + 1)"
+            let answer = texts.read(&entry, "answer", what: "answer of '\(entryID)'", required: true)
+            guard let question, let answer else { continue }
             if let first = entryIDs[entryID] {
                 collector.error("duplicate knowledge base id '\(entryID)'", at: entry.node("id"), hint: "first used at line \(first.mark?.line ?? 0)")
             } else {
                 entryIDs[entryID] = entry.node("id") ?? entryNode
             }
             definition.knowledgeBase.append(
-                KnowledgeEntry(id: entryID, category: entry.string("category") ?? "general", question: question, answer: answer, examples: entry.stringList("examples") ?? [])
+                KnowledgeEntry(
+                    id: entryID, category: entry.string("category") ?? "general", question: question, answer: answer.base,
+                    examples: entry.stringList("examples") ?? [], answerTranslations: answer.translations
+                )
             )
         }
 
@@ -92,6 +104,7 @@ struct AgentFileReader {
             middlewareNodes.append((name, node))
         }
         definition.middleware = middlewareNodes.map(\.0)
+        texts.warnMissingTranslations()
 
         if let node = reader.node("escalation"), var escalation = YAMLMappingReader(node, what: "escalation", known: Self.escalationKeys, collector: collector, interpolation: interpolation) {
             if let value = escalation.double("max_discount_percent") {
@@ -106,6 +119,24 @@ struct AgentFileReader {
         }
         checkRemoteModuleSettings(module: module, settingsNode: reader.node("settings"), moduleNode: reader.node("module"), agentID: id)
         return AgentDraft(definition: definition, moduleNode: reader.node("module"), middlewareNodes: middlewareNodes)
+    }
+
+    /// `synonyms:` a mapping of a word to the words customers write for it.
+    private func readSynonyms(_ reader: inout YAMLMappingReader) -> [String: [String]] {
+        guard let node = reader.node("synonyms") else { return [:] }
+        guard let mapping = node.mapping else {
+            collector.error("'synonyms' must be a mapping of a word to a list of words", at: node, hint: "e.g. `shop: [store, boutique, ma7al]`")
+            return [:]
+        }
+        var synonyms: [String: [String]] = [:]
+        for (keyNode, valueNode) in mapping {
+            guard let word = keyNode.scalar?.string, let list = valueNode.sequence else {
+                collector.error("a synonym is `word: [other, words]`", at: valueNode)
+                continue
+            }
+            synonyms[word] = list.compactMap { $0.scalar?.string }
+        }
+        return synonyms
     }
 
     // MARK: - Settings of the built-in remote modules

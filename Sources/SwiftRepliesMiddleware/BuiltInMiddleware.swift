@@ -5,7 +5,9 @@ import SwiftRepliesCore
 public enum BuiltInMiddleware {
     public static func register(into registry: inout MiddlewareRegistry) {
         registry.register("knowledge_base") { context in
-            StoreKnowledgeBaseMiddleware(entries: context.agent.knowledgeBase, knowledge: context.stores.knowledge)
+            StoreKnowledgeBaseMiddleware(
+                entries: context.agent.knowledgeBase, knowledge: context.stores.knowledge, parameters: KnowledgeIndex.Parameters(agent: context.agent)
+            )
         }
         registry.register("conversation_instructions") { context in
             ConversationInstructionsMiddleware(instructions: context.stores.instructions)

@@ -8,8 +8,8 @@ public struct KnowledgeBaseMiddleware: TurnMiddleware {
     /// How many hits the agent gets at most.
     public let limit: Int
 
-    public init(entries: [KnowledgeEntry], limit: Int = 3) {
-        self.index = KnowledgeIndex(entries: entries)
+    public init(entries: [KnowledgeEntry], parameters: KnowledgeIndex.Parameters = KnowledgeIndex.Parameters(), limit: Int = 3) {
+        self.index = KnowledgeIndex(entries: entries, parameters: parameters)
         self.limit = limit
     }
 

@@ -9,10 +9,12 @@ public struct StoreKnowledgeBaseMiddleware: TurnMiddleware {
     public let name = "knowledge_base"
     let yaml: KnowledgeBaseMiddleware
     let knowledge: any KnowledgeStore
+    let parameters: KnowledgeIndex.Parameters
     private let indexes = KnowledgeIndexCache()
 
-    public init(entries: [KnowledgeEntry], knowledge: any KnowledgeStore, limit: Int = 3) {
-        self.yaml = KnowledgeBaseMiddleware(entries: entries, limit: limit)
+    public init(entries: [KnowledgeEntry], knowledge: any KnowledgeStore, parameters: KnowledgeIndex.Parameters = KnowledgeIndex.Parameters(), limit: Int = 3) {
+        self.yaml = KnowledgeBaseMiddleware(entries: entries, parameters: parameters, limit: limit)
+        self.parameters = parameters
         self.knowledge = knowledge
     }
 
@@ -26,7 +28,7 @@ public struct StoreKnowledgeBaseMiddleware: TurnMiddleware {
             stored = try await knowledge.knowledgeEntries(tenantID: turn.tenant.id, chatbotID: turn.chatbot.id)
         }
         guard !stored.isEmpty else { return try await yaml.handle(turn, next: next) }
-        let index = indexes.index(for: turn.chatbot.id, stored: stored) { KnowledgeIndex(entries: yaml.index.entries + stored.map(\.entry)) }
+        let index = indexes.index(for: turn.chatbot.id, stored: stored) { KnowledgeIndex(entries: yaml.index.entries + stored.map(\.entry), parameters: parameters) }
         var turn = turn
         turn.context.knowledgeHits = index.search(query, limit: yaml.limit)
         return try await next(turn)

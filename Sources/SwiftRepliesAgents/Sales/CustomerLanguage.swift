@@ -15,6 +15,13 @@ public enum CustomerLanguage: String, Sendable, Hashable, CaseIterable {
 
     /// The same, for a caller that already has the text's tokens.
     public static func detect(_ text: String, tokens: [String]) -> CustomerLanguage {
+        detectWithEvidence(text, tokens: tokens).language
+    }
+
+    /// The language and whether the text shows it: Arabic script, a French or Arabizi marker, or
+    /// an English word. A short follow-up without any ("serum violet", "2") shows none; the
+    /// conversation's language then applies.
+    public static func detectWithEvidence(_ text: String, tokens: [String]) -> (language: CustomerLanguage, evidence: Bool) {
         var arabicLetters = 0
         var latinLetters = 0
         for scalar in text.unicodeScalars {
@@ -28,7 +35,7 @@ public enum CustomerLanguage: String, Sendable, Hashable, CaseIterable {
                 latinLetters += 1
             }
         }
-        if arabicLetters > latinLetters { return .arabic }
+        if arabicLetters > latinLetters { return (.arabic, true) }
         var french = 0
         var arabizi = 0
         for token in tokens {
@@ -38,10 +45,15 @@ public enum CustomerLanguage: String, Sendable, Hashable, CaseIterable {
             if writesSoundsWithDigits(token) { arabizi += 1 }
         }
         if text.unicodeScalars.contains(where: { Self.frenchAccents.contains($0.value) }) { french += 1 }
-        if arabizi > 0, arabizi >= french { return .arabizi }
-        if french > 0 { return .french }
-        return .english
+        if arabizi > 0, arabizi >= french { return (.arabizi, true) }
+        if french > 0 { return (.french, true) }
+        return (.english, tokens.contains { englishMarkers.contains($0) })
     }
+
+    static let englishMarkers: Set<String> = [
+        "the", "how", "what", "is", "are", "i", "you", "u", "want", "please", "pls", "price", "much", "do", "does", "can", "and", "my", "your",
+        "where", "when", "hi", "hello", "thanks", "ok", "yes", "no", "get", "take", "tell", "me", "about", "have", "order", "need",
+    ]
 
     /// Whether a token of more than two characters mixes letters with the digits Arabizi writes
     /// sounds with (2, 3, 5, 7). ASCII tokens, nearly all of them, are read byte by byte.
@@ -71,11 +83,16 @@ public enum CustomerLanguage: String, Sendable, Hashable, CaseIterable {
         "bonjour", "bonsoir", "salut", "combien", "prix", "coute", "est", "vous", "je", "livraison", "merci", "produit", "produits",
         "voudrais", "veux", "commander", "acheter", "remise", "reduction", "quel", "quelle", "quand", "comment", "avez", "pour", "les",
         "des", "une", "svp", "oui", "non", "avec", "mon", "ma", "mes", "votre", "retour", "rembourse", "garantie", "paiement",
+        "et", "le", "la", "du", "un", "moi", "ce", "ca", "sont", "heure", "prends", "faire", "passez", "parlez", "etes", "ouvrez",
+        "exactement", "peux", "possible", "quoi", "garde", "laisse", "temps", "jours", "aussi", "bien", "merci", "beaucoup", "remboursez",
+        "de", "il", "elle", "utiliser", "marche", "fils", "fille", "ans", "autonomie", "recu", "recue", "allume",
     ]
     static let arabiziMarkers: Set<String> = [
         "kif", "kifak", "kifik", "adde", "2adde", "addesh", "2addesh", "b2adde", "bi2adde", "baddi", "bade", "badde", "bde", "shu", "chu",
         "chou", "shou", "fi", "fee", "3andkon", "3andak", "3andik", "aandkon", "ndkon", "wen", "emta", "lezem", "mnih", "ktir", "kteer",
         "hayda", "hayde", "hek", "lesh", "leh", "mech", "mish", "msh", "ma3", "ma3ak", "w", "ya3ne", "yaane", "habibi", "tawsil",
         "sa3er", "se3er", "sa3r", "marhaba", "marhaba", "ahla", "3a", "3al", "bi", "kam", "khasm", "ta2sit", "raje3", "b", "eza", "iza",
+        "ad", "adesh", "fiye", "fiyi", "lyom", "kel", "bas", "ghrad", "mahalkon", "kifkon", "yislamo", "akid", "eh", "bkhalle", "bhot",
+        "btdoum", "natije", "snene", "ebne",
     ]
 }

@@ -22,9 +22,18 @@ struct ProductMatcher: Sendable {
         self.candidates = candidates
     }
 
-    /// Products named in `tokens`, best match first (longer phrases win; each product once).
+    /// The words of a product's name, sku and aliases, normalised.
+    func words(of product: Product) -> [String] {
+        guard let index = products.firstIndex(of: product) else { return [] }
+        return candidates.filter { $0.productIndex == index }.flatMap(\.tokens)
+    }
+
+    /// Products named in `tokens`, in the order the customer names them ("the speaker and the
+    /// power bank": the speaker first); where two start at the same word, the longer phrase
+    /// first. Each product once.
     func match(_ tokens: [String]) -> [Product] {
         var best: [Int: Int] = [:]
+        var first: [Int: Int] = [:]
         for candidate in candidates {
             let length = candidate.tokens.count
             guard length <= tokens.count else { continue }
@@ -36,11 +45,16 @@ struct ProductMatcher: Sendable {
                 }
                 if matched {
                     best[candidate.productIndex] = max(best[candidate.productIndex] ?? 0, length)
+                    first[candidate.productIndex] = min(first[candidate.productIndex] ?? start, start)
                     break
                 }
             }
         }
-        return best.sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }.map { products[$0.key] }
+        return best.sorted { lhs, rhs in
+            let (left, right) = (first[lhs.key] ?? 0, first[rhs.key] ?? 0)
+            if left != right { return left < right }
+            return lhs.value != rhs.value ? lhs.value > rhs.value : lhs.key < rhs.key
+        }.map { products[$0.key] }
     }
 
     /// Equal, or the same word with a plural or article difference (`strip`/`strips`).

@@ -8,22 +8,101 @@ struct SalesPhrases: Sendable {
 
     func price(_ product: Product) -> String {
         let price = product.formattedPrice
+        let description = product.description(in: language.rawValue)
         switch language {
-        case .english: return "The \(product.name) costs \(price). \(product.description)"
-        case .french: return "Le produit \(product.name) coûte \(price). \(product.description)"
-        case .arabic: return "سعر \(product.name) هو \(price). \(product.description)"
-        case .arabizi: return "El \(product.name) se3ro \(price). \(product.description)"
+        case .english: return "The \(product.name) costs \(price). \(description)"
+        case .french: return "Le produit \(product.name) coûte \(price). \(description)"
+        case .arabic: return "سعر \(product.name) هو \(price). \(description)"
+        case .arabizi: return "El \(product.name) se3ro \(price). \(description)"
         }
     }
 
     func order(_ lines: [OrderLine], total: String) -> String {
-        let items = lines.map { "\($0.quantity) × \($0.name) (\(Money.format($0.unitPrice, currency: $0.currency)))" }.joined(separator: ", ")
+        let items = Self.items(lines)
         switch language {
-        case .english: return "Great choice! I've noted your order: \(items). Total: \(total). Please send your name and delivery address to confirm."
-        case .french: return "Excellent choix ! J'ai noté votre commande : \(items). Total : \(total). Envoyez-moi votre nom et votre adresse de livraison pour confirmer."
-        case .arabic: return "اختيار رائع! سجلت طلبك: \(items). المجموع: \(total). أرسل لي اسمك وعنوان التوصيل للتأكيد."
-        case .arabizi: return "Ktir 7elo! Sajjalt talabak: \(items). El total: \(total). B3atli esmak w 3enwen el tawsil la2akked."
+        case .english: return "Great choice! I've noted your order: \(items). Total: \(total). Reply yes to confirm, with your name and delivery address."
+        case .french: return "Excellent choix ! J'ai noté votre commande : \(items). Total : \(total). Répondez oui pour confirmer, avec votre nom et votre adresse de livraison."
+        case .arabic: return "اختيار رائع! سجلت طلبك: \(items). المجموع: \(total). جاوب بنعم للتأكيد، مع اسمك وعنوان التوصيل."
+        case .arabizi: return "Ktir 7elo! Sajjalt talabak: \(items). El total: \(total). Jaweb eh la2akked, ma3 esmak w 3enwen el tawsil."
         }
+    }
+
+    /// The order is confirmed; the delivery place and name when the customer gave them.
+    func orderConfirmed(_ lines: [OrderLine], total: String, place: String?, name: String?) -> String {
+        let items = Self.items(lines)
+        let place = place.map { $0.prefix(1).uppercased() + $0.dropFirst() }
+        let nameNote = name.map { " \($0)" } ?? ""
+        switch language {
+        case .english: return "Thank you\(nameNote)! Your order is confirmed: \(items), total \(total). We'll deliver\(place.map { " to \($0)" } ?? "") and message you the delivery date here."
+        case .french: return "Merci\(nameNote) ! Votre commande est confirmée : \(items), total \(total). Nous livrons\(place.map { " à \($0)" } ?? "") et vous envoyons ici la date de livraison."
+        case .arabic: return "شكراً\(nameNote)! تأكد طلبك: \(items)، المجموع \(total). منوصّل\(place.map { " على \($0)" } ?? "") ومنبعتلك موعد التوصيل هون."
+        case .arabizi: return "Merci\(nameNote)! Talabak t2akkad: \(items), el total \(total). Mnwasslo\(place.map { " 3a \($0)" } ?? "") w mnb3atlak maw3ed el tawsil hon."
+        }
+    }
+
+    /// The customer gave a name or a delivery place for the order waiting for their yes.
+    func orderDetails(_ lines: [OrderLine], total: String, place: String?, name: String?) -> String {
+        let items = Self.items(lines)
+        let placeNote = place.map { $0.prefix(1).uppercased() + $0.dropFirst() }
+        let nameNote = name.map { " \($0)" } ?? ""
+        switch language {
+        case .english: return "Thanks\(nameNote)! Noted\(placeNote.map { ", delivery to \($0)" } ?? ""). Your order: \(items), total \(total). Reply yes to confirm."
+        case .french: return "Merci\(nameNote) ! C'est noté\(placeNote.map { ", livraison à \($0)" } ?? ""). Votre commande : \(items), total \(total). Répondez oui pour confirmer."
+        case .arabic: return "شكراً\(nameNote)! سجلت\(placeNote.map { " التوصيل على \($0)" } ?? "" ). طلبك: \(items)، المجموع \(total). جاوب بنعم للتأكيد."
+        case .arabizi: return "Merci\(nameNote)! Sajjalt\(placeNote.map { " el tawsil 3a \($0)" } ?? ""). Talabak: \(items), el total \(total). Jaweb eh la2akked."
+        }
+    }
+
+    var orderCancelled: String {
+        switch language {
+        case .english: return "No problem, I've cancelled that order. Anything else I can help with?"
+        case .french: return "Pas de souci, j'ai annulé cette commande. Je peux vous aider pour autre chose ?"
+        case .arabic: return "ولا يهمك، لغيت الطلب. في شي تاني فيني ساعدك فيه؟"
+        case .arabizi: return "Ma fi mechkle, laghet el talab. Fi shi tene fine se3dak fi?"
+        }
+    }
+
+    /// The shop does not carry what the customer asks for; what comes closest.
+    func notSold(_ closest: [Product]) -> String {
+        let list = closest.map { "• \($0.name): \($0.formattedPrice)" }.joined(separator: "\n")
+        switch language {
+        case .english: return "Sorry, we don't sell that. Here is what comes closest in our shop:\n\(list)"
+        case .french: return "Désolé, nous ne vendons pas cet article. Voici ce qui s'en rapproche le plus chez nous :\n\(list)"
+        case .arabic: return "عذراً، ما منبيع هيدا الغرض. هيدا أقرب شي عنا:\n\(list)"
+        case .arabizi: return "Sorry, ma mnbi3 hayda. Hayda a2rab shi 3anna:\n\(list)"
+        }
+    }
+
+    func whichProductToOrder(_ products: [Product]) -> String {
+        let list = products.map { "• \($0.name): \($0.formattedPrice)" }.joined(separator: "\n")
+        switch language {
+        case .english: return "With pleasure! Which product would you like, and how many?\n\(list)"
+        case .french: return "Avec plaisir ! Quel produit voulez-vous, et combien ?\n\(list)"
+        case .arabic: return "بكل سرور! أي منتج بدك، وقديش قطعة؟\n\(list)"
+        case .arabizi: return "Tekram! Ayya product baddak, w 2addeh?\n\(list)"
+        }
+    }
+
+    var thanks: String {
+        switch language {
+        case .english: return "You're welcome! Let me know if you need anything else."
+        case .french: return "Avec plaisir ! N'hésitez pas si vous avez besoin d'autre chose."
+        case .arabic: return "أهلا وسهلا! إذا بدك شي تاني أنا هون."
+        case .arabizi: return "Ahla w sahla! Iza baddak shi tene ana hon."
+        }
+    }
+
+    var complaintEscalated: String {
+        switch language {
+        case .english: return "I'm sorry about that. I've passed it to our team, who will check it and reply here shortly."
+        case .french: return "Je suis désolé. J'ai transmis à notre équipe, qui va vérifier et vous répondre ici très vite."
+        case .arabic: return "نعتذر عن ذلك. حوّلت الموضوع لفريقنا، وبيتأكدو منه وبيردّو عليك هون قريباً."
+        case .arabizi: return "Sorry 3a hal chi. Ba3atto lal team, byet2akkado w byroddo 3lek hon 2arib."
+        }
+    }
+
+    static func items(_ lines: [OrderLine]) -> String {
+        lines.map { "\($0.quantity) × \($0.name) (\(Money.format($0.unitPrice, currency: $0.currency)))" }.joined(separator: ", ")
     }
 
     func discountGranted(_ percent: Double) -> String {

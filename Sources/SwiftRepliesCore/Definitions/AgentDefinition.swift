@@ -9,15 +9,24 @@ public struct Product: Sendable, Hashable {
     public var price: Decimal
     public var currency: String
     public var description: String
+    /// The description per language (`fr`, `ar`, ...), where the YAML gives it.
+    public var descriptionTranslations: [String: String]
 
-    public init(sku: String, name: String, aliases: [String] = [], price: Decimal, currency: String, description: String) {
+    public init(
+        sku: String, name: String, aliases: [String] = [], price: Decimal, currency: String, description: String,
+        descriptionTranslations: [String: String] = [:]
+    ) {
         self.sku = sku
         self.name = name
         self.aliases = aliases
         self.price = price
         self.currency = currency
         self.description = description
+        self.descriptionTranslations = descriptionTranslations
     }
+
+    /// The description in `language` (`en`, `fr`, `ar`, `arabizi`), or the default one.
+    public func description(in language: String) -> String { descriptionTranslations[language] ?? description }
 
     /// The price as customers read it: `49 USD`, `12.50 USD`.
     public var formattedPrice: String { Money.format(price, currency: currency) }
@@ -46,14 +55,20 @@ public struct KnowledgeEntry: Sendable, Hashable, Identifiable {
     public var answer: String
     /// Alternate phrasings of the question, in any language, that should find this entry.
     public var examples: [String]
+    /// The answer per language (`fr`, `ar`, ...), where the YAML gives it.
+    public var answerTranslations: [String: String]
 
-    public init(id: String, category: String, question: String, answer: String, examples: [String] = []) {
+    public init(id: String, category: String, question: String, answer: String, examples: [String] = [], answerTranslations: [String: String] = [:]) {
         self.id = id
         self.category = category
         self.question = question
         self.answer = answer
         self.examples = examples
+        self.answerTranslations = answerTranslations
     }
+
+    /// The answer in `language` (`en`, `fr`, `ar`, `arabizi`), or the default one.
+    public func answer(in language: String) -> String { answerTranslations[language] ?? answer }
 }
 
 /// What an agent may not decide alone, and how long a human has to decide.
@@ -72,6 +87,13 @@ public struct EscalationPolicy: Sendable, Hashable {
     }
 }
 
+extension AgentDefinition {
+    /// The greeting in `language`, or the default one.
+    public func greeting(in language: String) -> String { greetingTranslations[language] ?? greeting }
+    /// The fallback in `language`, or the default one.
+    public func fallback(in language: String) -> String { fallbackTranslations[language] ?? fallback }
+}
+
 /// An agent definition, loaded from `agents/<id>.yaml`.
 public struct AgentDefinition: Sendable, Hashable {
     public var id: AgentID
@@ -82,6 +104,13 @@ public struct AgentDefinition: Sendable, Hashable {
     public var greeting: String
     /// What the agent says when it cannot answer; never an invented fact.
     public var fallback: String
+    /// The greeting per language (`fr`, `ar`, ...), where the YAML gives it.
+    public var greetingTranslations: [String: String] = [:]
+    /// The fallback per language, where the YAML gives it.
+    public var fallbackTranslations: [String: String] = [:]
+    /// Words a customer may write for another, per agent (`synonyms:` in YAML): each key's
+    /// words are read as the key (`shop: [store, boutique, ma7al]`).
+    public var synonyms: [String: [String]] = [:]
     public var currency: String
     public var catalogue: [Product]
     public var knowledgeBase: [KnowledgeEntry]

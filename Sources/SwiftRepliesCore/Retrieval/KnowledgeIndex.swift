@@ -1,8 +1,12 @@
 /// A BM25 index over knowledge base entries (question, examples and category), with prefix
 /// terms so that French and English word forms that share their first five letters
-/// (`commande`, `commander`; `return`, `returns`) meet. Forms that differ within their first five
-/// letters do not (`livrer`, `livraison`), nor does a four-letter word with its longer forms
-/// (`open`, `opening`; `ship`, `ships`).
+/// (`commande`, `commander`; `return`, `returns`) meet, a light stemming of Latin words
+/// (`cards` → `card`, `opening` → `open`, `ships` → `ship`), and the agent's synonyms
+/// (`shop` read as `store`). Forms that differ within their first five letters do not meet
+/// (`livrer`, `livraison`) unless a synonym says so.
+///
+/// A hit's coverage counts only the query's words that some entry contains: words no entry
+/// could contain ("exactly", a product name, `3andkon`) do not count against it.
 ///
 /// Built once per agent definition (and again when entries change); searching is lock-free and
 /// `Sendable`.
@@ -15,7 +19,29 @@ public struct KnowledgeIndex: Sendable {
         public var prefixWeight: Double = 0.5
         /// Prefix length used for prefix terms (tokens at least this long get one).
         public var prefixLength: Int = 5
+        /// Words read as another (`shop` → `store`), normalised; from the agent's `synonyms:`.
+        public var synonyms: [String: String] = [:]
+        /// Words that weigh less in a query (product names: "warranty on the S24" is about the
+        /// warranty), and how much they weigh.
+        public var weakWords: Set<String> = []
+        public var weakWeight: Double = 0.3
         public init() {}
+
+        /// Parameters for an agent: its synonyms (each listed word read as its key) and its
+        /// product names as weak words.
+        public init(agent: AgentDefinition) {
+            var synonyms: [String: String] = [:]
+            for (word, others) in agent.synonyms {
+                guard let canonical = TextNormalizer.tokens(word).first else { continue }
+                for other in others { for token in TextNormalizer.tokens(other) where token != canonical { synonyms[token] = canonical } }
+            }
+            self.synonyms = synonyms
+            var weak: Set<String> = []
+            for product in agent.catalogue {
+                for phrase in [product.name, product.sku] + product.aliases { weak.formUnion(TextNormalizer.tokens(phrase)) }
+            }
+            self.weakWords = weak.subtracting(KnowledgeIndex.stopwords)
+        }
     }
 
     private struct Document: Sendable {
@@ -49,7 +75,7 @@ public struct KnowledgeIndex: Sendable {
         var postings: [String: [Posting]] = [:]
         for (index, entry) in entries.enumerated() {
             let text = ([entry.question] + entry.examples + [entry.category.replacingUnderscores()]).joined(separator: " \n ")
-            let terms = Self.terms(TextNormalizer.tokens(text), parameters: parameters)
+            let terms = Self.terms(TextNormalizer.tokens(text).map { Self.canonical($0, parameters: parameters) }, parameters: parameters)
             var counts: [String: Double] = [:]
             for (term, weight) in terms { counts[term, default: 0] += weight }
             for (term, frequency) in counts { postings[term, default: []].append(Posting(document: index, termFrequency: frequency)) }
@@ -71,11 +97,15 @@ public struct KnowledgeIndex: Sendable {
     /// Each query term is looked up once and scores the documents that have it (an inverted
     /// index), so a search costs the postings it touches, not the size of the knowledge base.
     public func search(_ query: String, limit: Int = 3, minimumScore: Double = 0.0001) -> [KnowledgeHit] {
-        let queryTokens = Array(Set(TextNormalizer.tokens(query).filter { !Self.stopwords.contains($0) }))
-        let queryTerms = Self.terms(queryTokens, parameters: parameters)
-        guard !queryTerms.isEmpty, !documents.isEmpty else { return [] }
+        let words = TextNormalizer.tokens(query).filter { !Self.stopwords.contains($0) }
+        let weak = Set(words.filter { parameters.weakWords.contains($0) })
+        let queryTokens = Array(Set(words.map { Self.canonical($0, parameters: parameters) }))
+        guard !queryTokens.isEmpty, !documents.isEmpty else { return [] }
         var unique: [String: Double] = [:]
-        for (term, weight) in queryTerms { unique[term] = max(unique[term] ?? 0, weight) }
+        for token in queryTokens {
+            let factor = weak.contains(token) ? parameters.weakWeight : 1
+            for (term, weight) in Self.terms([token], parameters: parameters) { unique[term] = max(unique[term] ?? 0, weight * factor) }
+        }
         var scores = [Double](repeating: 0, count: documents.count)
         for (term, queryWeight) in unique {
             guard let withTerm = postings[term] else { continue }
@@ -87,12 +117,24 @@ public struct KnowledgeIndex: Sendable {
         var scored: [(Int, Double)] = []
         for index in scores.indices where scores[index] >= minimumScore { scored.append((index, scores[index])) }
         scored.sort { $0.1 != $1.1 ? $0.1 > $1.1 : $0.0 < $1.0 }
-        let termsOfTokens = queryTokens.map { Self.terms([$0], parameters: parameters) }
+        // Coverage counts the query's words that some entry has, product names aside.
+        let termsOfTokens = queryTokens.filter { !weak.contains($0) }.map { Self.terms([$0], parameters: parameters) }.filter { terms in terms.contains { postings[$0.0] != nil } }
         return scored.prefix(limit).map { index, score in
             let document = documents[index]
             let matched = termsOfTokens.filter { terms in terms.contains { document.termFrequencies[$0.0] != nil } }
-            return KnowledgeHit(entry: entries[index], score: score, coverage: Double(matched.count) / Double(max(1, queryTokens.count)))
+            return KnowledgeHit(entry: entries[index], score: score, coverage: termsOfTokens.isEmpty ? 0 : Double(matched.count) / Double(termsOfTokens.count))
         }
+    }
+
+    /// A token as the index reads it: its synonym's key, else its light stem (Latin words of five
+    /// letters or more lose a plural `s` or an `ing`: `cards` → `card`, `opening` → `open`).
+    static func canonical(_ token: String, parameters: Parameters) -> String {
+        if let synonym = parameters.synonyms[token] { return synonym }
+        guard token.utf8.count >= 5, token.utf8.allSatisfy({ $0 < 0x80 }) else { return token }
+        var stem = Substring(token)
+        if stem.hasSuffix("s"), !stem.hasSuffix("ss"), !stem.hasSuffix("us") { stem = stem.dropLast() }
+        if stem.utf8.count >= 6, stem.hasSuffix("ing") { stem = stem.dropLast(3) }
+        return parameters.synonyms[String(stem)] ?? String(stem)
     }
 
     /// Exact tokens (weight 1) plus prefix terms (`~comma`, weight `prefixWeight`).

@@ -96,9 +96,9 @@ public enum TextNormalizer {
     }()
 
     /// A token that starts with an Arabic letter, without its article or clitic form
-    /// (ال، وال، بال، فال، كال، لل) when at least two letters remain.
+    /// (ال، وال، بال، فال، كال، عال، لل) when at least two letters remain.
     private static func stripArticle(_ token: String) -> String {
-        for prefix in ["وال", "بال", "فال", "كال", "ال", "لل"] where token.hasPrefix(prefix) && token.count > prefix.count + 1 {
+        for prefix in ["وال", "بال", "فال", "كال", "عال", "ال", "لل"] where token.hasPrefix(prefix) && token.count > prefix.count + 1 {
             return String(token.dropFirst(prefix.count))
         }
         return token

@@ -3,7 +3,7 @@ import SwiftRepliesCore
 import SwiftRepliesStores
 import Testing
 
-/// `OperatorStore` on every available backend (SQLite, and PostgreSQL when
+/// The operator aggregates on every available backend (SQLite, and PostgreSQL when
 /// `SWIFTREPLIES_TEST_POSTGRES_URL` is set), unchanged: every operation scoped to its tenant, the
 /// Actions Center's single decision and auto-approval, usage metering against limits, takeovers.
 @Suite struct OperatorStoreTests {

@@ -133,7 +133,7 @@ struct CommandLineTests {
 
 // MARK: - Running the executable
 
-fileprivate enum CommandLineTool {
+enum CommandLineTool {
     struct Result: CustomStringConvertible {
         var status: Int32
         var stdout: String

@@ -62,12 +62,22 @@ import Testing
     ])
 
     /// A query with another form of an entry's word, the entry's own word, and the entry.
-    @Test(arguments: [("ma commande est en retard", "commander", "orders"), ("do you take returns", "return", "returns")])
+    @Test(arguments: [("ma commande est en retard", "commander", "orders"), ("je veux commandé", "commander", "orders")])
     func formsSharingFiveLettersMeet(query: String, entryWord: String, expected: String) {
         let hit = Self.index.search(query, limit: 1).first
         #expect(hit?.entry.id == expected)
         // Only the prefix term matched: half the weight of the exact word.
         let exact = Self.index.search(entryWord, limit: 1).first
         #expect((hit?.score ?? 0) < (exact?.score ?? 0))
+    }
+
+    /// Latin plurals and `-ing` forms are read as their stem: they meet as the word itself.
+    @Test(arguments: [("do you take returns", "return", "returns"), ("when are you open", "opening", "hours")])
+    func stemmedFormsMeetInFull(query: String, entryWord: String, expected: String) {
+        let hit = Self.index.search(query, limit: 1).first
+        #expect(hit?.entry.id == expected)
+        #expect(hit?.coverage == 1, "every word the index knows is matched")
+        let exact = Self.index.search(entryWord, limit: 1).first
+        #expect(abs((hit?.score ?? 0) - (exact?.score ?? 0)) < 0.000_1)
     }
 }

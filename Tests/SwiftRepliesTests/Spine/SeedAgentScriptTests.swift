@@ -20,7 +20,7 @@ import Testing
             .send("can I get a 25% discount on the kit?").expect(.escalation(type: "discount_approval"), .contains("25%"))
             .send("can i get 5% off").expect(.intent("discount.granted"), .noEscalation)
             .send("I want to order 2 whitening pens").expect(.orderIntent(sku: "ECLA-PEN-01"), .contains("36 USD"))
-            .send("do you sell cars?").expect(.intent("fallback"), .doesNotContain("USD"))
+            .send("do you sell cars?").expect(.intent("not_sold"), .contains("we don't sell that"), .noEscalation)
             .send("I want to speak to a human").expect(.escalation(type: "human_handoff"))
         try await kit.run(script, chatbot: "ecla-main")
     }
