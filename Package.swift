@@ -231,18 +231,6 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
-        // The shared-SQL benchmark: one operator read and one write through sql-kit against the SQLite
-        // store's raw path (not run in CI). `swift run -c release swiftreplies-sql-bench`.
-        .executableTarget(
-            name: "swiftreplies-sql-bench",
-            dependencies: [
-                "SwiftRepliesCore",
-                "SwiftRepliesStores",
-                .product(name: "SQLKit", package: "sql-kit"),
-                .product(name: "Logging", package: "swift-log"),
-            ],
-            swiftSettings: swiftSettings
-        ),
         // `swift package validate-config`: runs `swiftreplies validate`.
         .plugin(
             name: "ValidateConfigPlugin",

@@ -12,16 +12,6 @@ import SwiftRepliesCore
 /// tenant's keys inside its own transaction: no look-up by hash across tenants is needed.
 
 extension PostgresStore {
-    /// Runs `body` as tenant work and returns its value or throws its refusal. A refusal
-    /// (`OperatorStoreError`) is returned by `body` rather than thrown, so it reaches the caller
-    /// as itself (a thrown error would be reported as a query failure); `body` refuses before it
-    /// writes anything, so committing the transaction then commits nothing.
-    func tenantWork<T: Sendable>(
-        _ tenant: TenantID, _ body: @Sendable (PostgresConnection) async throws -> Result<T, OperatorStoreError>
-    ) async throws -> T {
-        try await tenantTransaction(tenant, body).get()
-    }
-
     /// Serialises, until the end of the transaction, the callers that check a tenant's count
     /// against a limit before they insert (`scope` names the count), as SQLite's single writer
     /// does: two concurrent requests cannot both take the last place.

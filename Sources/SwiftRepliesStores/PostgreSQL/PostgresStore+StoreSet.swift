@@ -1,7 +1,7 @@
 import SwiftRepliesCore
 
 extension PostgresStore: DirectoryStore, IntakeStore, TurnStore, LeaseStore, OutboxStore, ContactStore, InstructionStore, KnowledgeStore,
-    ActionStore, TakeoverStore, UsageStore, APIKeyStore
+    ActionStore, TakeoverStore, UsageStore
 {
     /// Every aggregate's store on this database (see `StoreAssembly`).
     public var storeSet: StoreSet { StoreAssembly.storeSet(backend: self, sql: sharedSQL) }
