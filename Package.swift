@@ -64,10 +64,11 @@ let package = Package(
         ),
         // Storage: the SQLite store (the system's SQLite, one writer connection with group commit) and the
         // PostgreSQL store (postgres-nio, row-level security), by folder: Rules (decisions both
-        // share), SharedSQL (sql-kit's `SQLDatabase` over both backends: one SQL text per operator
-        // aggregate, tenant transactions, the dialect differences in one place), SQLite,
-        // PostgreSQL, Migrations (the runner and each dialect's versions), GroupCommit,
-        // LegacyImport (the old single-tenant schema).
+        // share), SharedSQL (sql-kit's `SQLDatabase` over both backends: tenant transactions, the
+        // dialect differences in one place), Aggregates (the operator aggregates whose SQL is
+        // written once on it), SQLite, PostgreSQL (each backend's hot path), Migrations (the
+        // runner and each dialect's versions), GroupCommit, LegacyImport (the old single-tenant
+        // schema); StoreAssembly.swift builds each database's StoreSet.
         .target(
             name: "SwiftRepliesStores",
             dependencies: [
